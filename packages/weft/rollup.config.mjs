@@ -1,0 +1,54 @@
+// Two builds in one: the worker runtime (src/worker.ts) is bundled first into
+// one self-contained script, which the main build embeds as a string through
+// the `virtual:weft-worker-source` module. Users never ship a worker file.
+import { rollup } from 'rollup';
+import typescript from '@rollup/plugin-typescript';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+
+const VIRTUAL_ID = 'virtual:weft-worker-source';
+
+function tsPlugin(declarations) {
+  return typescript({
+    tsconfig: './tsconfig.json',
+    compilerOptions: declarations
+      ? { declaration: true, declarationDir: 'dist', outDir: 'dist', sourceMap: true }
+      : { declaration: false, declarationMap: false, outDir: undefined, sourceMap: false },
+  });
+}
+
+/** Bundle the worker runtime into a single script (an IIFE: valid as a classic or module worker, and as Node eval code). */
+async function bundleWorker() {
+  const bundle = await rollup({
+    input: 'src/worker.ts',
+    plugins: [nodeResolve(), tsPlugin(false)],
+    onwarn(warning, warn) {
+      if (warning.code === 'CIRCULAR_DEPENDENCY') return;
+      warn(warning);
+    },
+  });
+  const { output } = await bundle.generate({ format: 'iife', name: '__weftWorker', sourcemap: false });
+  await bundle.close();
+  return output[0].code;
+}
+
+function workerSourcePlugin() {
+  let code;
+  return {
+    name: 'weft-worker-source',
+    resolveId(id) {
+      return id === VIRTUAL_ID ? `\0${VIRTUAL_ID}` : null;
+    },
+    async load(id) {
+      if (id !== `\0${VIRTUAL_ID}`) return null;
+      code ??= await bundleWorker();
+      return `export default ${JSON.stringify(code)};`;
+    },
+  };
+}
+
+export default {
+  input: { index: 'src/index.ts' },
+  output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  external: ['acorn'],
+  plugins: [workerSourcePlugin(), tsPlugin(true)],
+};

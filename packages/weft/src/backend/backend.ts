@@ -1,0 +1,57 @@
+/**
+ * The one small interface between Weft's core and a platform. Each platform is
+ * one file that implements it: `node-worker.ts` (Node `worker_threads`),
+ * `web-worker.ts` (Web Workers in Bun, Deno and browsers) and
+ * `native-thread.ts` (the engine's shared-heap `Thread` API). Nothing else in
+ * the library touches `node:*` modules or runtime globals.
+ *
+ * @module
+ */
+import type { FromWorker, ToWorker } from '../protocol.js';
+
+/** The two families of backends users choose between. */
+export type BackendKind = 'workers' | 'native';
+
+/** What the core is told about an execution context's life. */
+export interface ContextEvents {
+  /** A protocol message arrived from the context. */
+  message(message: FromWorker): void;
+  /**
+   * The context is gone and will send nothing more. `exitCode` is the
+   * platform's exit code (`null` where it has none); `error` is the uncaught
+   * error that killed it, when there was one. Called at most once.
+   */
+  exit(exitCode: number | null, error: unknown): void;
+}
+
+/** One worker or thread, as the core sees it. */
+export interface ExecutionContext {
+  /** Send a message (values are cloned on worker backends, shared on native). */
+  post(message: ToWorker): void;
+  /** Keep the process alive while this context has work. */
+  ref(): void;
+  /** Let the process exit while this context is idle. */
+  unref(): void;
+  /** Stop the context now; `exit` follows. */
+  terminate(): void;
+}
+
+/** A platform's way to run the worker runtime. */
+export interface Backend {
+  /** The platform file that implements it: `'node-worker'`, `'web-worker'` or `'native-thread'`. */
+  readonly name: string;
+  readonly kind: BackendKind;
+  /** How many contexts can run at once on this machine. */
+  parallelism(): number;
+  /**
+   * Start a context running the worker runtime. The context announces itself
+   * with a `ready` message, and reports its end through `events.exit`.
+   */
+  spawn(events: ContextEvents): ExecutionContext;
+}
+
+/** The worker side of a backend: how the runtime inside a context talks to its caller. */
+export interface WorkerEndpoint {
+  post(message: FromWorker): void;
+  listen(handler: (message: ToWorker) => void): void;
+}

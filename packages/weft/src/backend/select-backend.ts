@@ -1,0 +1,82 @@
+/**
+ * Choosing a backend: by option, by the `WEFT_BACKEND` environment variable,
+ * or automatically (the native Thread API where its probe succeeds, workers
+ * everywhere else).
+ *
+ * @module
+ */
+import { BackendUnavailableError } from '../errors.js';
+import { describeValue } from '../validate.js';
+import type { Backend, BackendKind } from './backend.js';
+import { createNativeThreadBackend, probeThreadApi } from './native-thread.js';
+import { createNodeWorkerBackend, isNode } from './node-worker.js';
+import { createWebWorkerBackend, hasWebWorkers } from './web-worker.js';
+import { workerSource } from './worker-source.js';
+
+/** What users may ask for: a backend kind, or `'auto'`. */
+export type BackendChoice = 'auto' | BackendKind;
+
+const CHOICES: readonly BackendChoice[] = ['auto', 'workers', 'native'];
+
+/** Read an environment variable where the platform has them (Node, Bun, Deno with --allow-env). */
+function readEnv(name: string): string | undefined {
+  const g = globalThis as {
+    process?: { env?: Record<string, string | undefined> };
+    Deno?: { env?: { get(name: string): string | undefined } };
+  };
+  try {
+    return g.process?.env?.[name] ?? g.Deno?.env?.get(name);
+  } catch {
+    // Deno without --allow-env: as if unset.
+    return undefined;
+  }
+}
+
+/** The backend choice in force: the option if given, else `WEFT_BACKEND`, else `'auto'`. Throws on a bad value. */
+export function backendChoice(where: string, option: unknown): BackendChoice {
+  if (option !== undefined) {
+    if (!CHOICES.includes(option as BackendChoice)) {
+      throw new (typeof option === 'string' ? RangeError : TypeError)(
+        `${where}: backend must be 'auto', 'workers' or 'native', received ${describeValue(option)}`,
+      );
+    }
+    return option as BackendChoice;
+  }
+  const env = readEnv('WEFT_BACKEND');
+  if (env === undefined || env === '') return 'auto';
+  if (!CHOICES.includes(env as BackendChoice)) {
+    throw new RangeError(`WEFT_BACKEND must be 'auto', 'workers' or 'native', received ${JSON.stringify(env)}`);
+  }
+  return env as BackendChoice;
+}
+
+const cache = new Map<BackendKind, Promise<Backend>>();
+
+async function createWorkersBackend(): Promise<Backend> {
+  if (isNode()) return createNodeWorkerBackend(workerSource);
+  if (hasWebWorkers()) return createWebWorkerBackend(workerSource);
+  throw new BackendUnavailableError('workers', 'This platform has neither worker_threads nor Web Workers');
+}
+
+async function createNativeBackend(): Promise<Backend> {
+  if (!(await probeThreadApi())) {
+    throw new BackendUnavailableError(
+      'native',
+      'The native backend needs the shared-heap Thread API (globals Thread, Lock, Condition), which this engine does not provide; use the workers backend',
+    );
+  }
+  const workers = await resolveBackend('workers').catch(() => undefined);
+  return createNativeThreadBackend(workers?.parallelism() ?? 4);
+}
+
+/** Resolve a choice to a backend, created once per kind. */
+export async function resolveBackend(choice: BackendChoice): Promise<Backend> {
+  const kind: BackendKind = choice === 'auto' ? ((await probeThreadApi()) ? 'native' : 'workers') : choice;
+  let backend = cache.get(kind);
+  if (!backend) {
+    backend = kind === 'native' ? createNativeBackend() : createWorkersBackend();
+    cache.set(kind, backend);
+    backend.catch(() => cache.delete(kind));
+  }
+  return backend;
+}

@@ -1,0 +1,92 @@
+/**
+ * Backend for Web Workers: browsers, Bun and Deno. The worker runtime is
+ * built into the package as source text and started from a `blob:` URL, so
+ * users never copy a worker file and bundlers need no configuration.
+ *
+ * @module
+ */
+import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from './backend.js';
+import type { FromWorker, ToWorker } from '../protocol.js';
+
+interface WebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  addEventListener(type: string, listener: (event: { data?: unknown; error?: unknown; message?: string; preventDefault?: () => void }) => void): void;
+  ref?: () => void;
+  unref?: () => void;
+}
+
+interface WebGlobals {
+  Worker?: new (url: string | URL, options?: { type?: 'module' | 'classic'; name?: string }) => WebWorker;
+  navigator?: { hardwareConcurrency?: number };
+  Blob?: typeof Blob;
+  URL?: typeof URL;
+}
+
+/** True where `Worker` is a constructor (browsers, Bun, Deno). */
+export function hasWebWorkers(): boolean {
+  return typeof (globalThis as WebGlobals).Worker === 'function';
+}
+
+/** Create the Web Worker backend; `workerSource` is the worker runtime's bundled source. */
+export function createWebWorkerBackend(workerSource: string): Backend {
+  const g = globalThis as WebGlobals;
+  const WorkerCtor = g.Worker;
+  if (!WorkerCtor) throw new TypeError('Web Workers are not available on this platform');
+  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  return {
+    name: 'web-worker',
+    kind: 'workers',
+    parallelism: () => Math.max(1, g.navigator?.hardwareConcurrency ?? 4),
+    spawn(events: ContextEvents): ExecutionContext {
+      const worker = new WorkerCtor(url, { type: 'module', name: 'weft' });
+      let exited = false;
+      const exit = (code: number | null, error: unknown): void => {
+        if (exited) return;
+        exited = true;
+        events.exit(code, error);
+      };
+      worker.addEventListener('message', (event) => {
+        if (!exited) events.message(event.data as FromWorker);
+      });
+      // An uncaught error in a Web Worker does not always end it; Weft treats
+      // it as fatal so that no job can wait on a worker in an unknown state.
+      worker.addEventListener('error', (event) => {
+        event.preventDefault?.();
+        const error = event.error ?? new Error(event.message ?? 'Uncaught error in worker');
+        worker.terminate();
+        exit(null, error);
+      });
+      worker.addEventListener('messageerror', () => {
+        worker.terminate();
+        exit(null, new Error('A message from the worker could not be deserialized'));
+      });
+      // Bun reports a worker's end with 'close'.
+      worker.addEventListener('close', (event) => exit((event as { code?: number }).code ?? null, undefined));
+      return {
+        post: (message: ToWorker) => worker.postMessage(message),
+        ref: () => worker.ref?.(),
+        unref: () => worker.unref?.(),
+        terminate: () => {
+          worker.terminate();
+          exit(null, undefined);
+        },
+      };
+    },
+  };
+}
+
+/** Worker side: the endpoint of a Web Worker, or `undefined` when this is not one. */
+export function webWorkerEndpoint(): WorkerEndpoint | undefined {
+  const scope = globalThis as unknown as {
+    postMessage?: (message: unknown) => void;
+    addEventListener?: (type: string, listener: (event: { data: unknown }) => void) => void;
+  };
+  if (typeof scope.postMessage !== 'function' || typeof scope.addEventListener !== 'function') return undefined;
+  const post = scope.postMessage.bind(globalThis);
+  const listen = scope.addEventListener.bind(globalThis);
+  return {
+    post: (message: FromWorker) => post(message),
+    listen: (handler: (message: ToWorker) => void) => listen('message', (event) => handler(event.data as ToWorker)),
+  };
+}

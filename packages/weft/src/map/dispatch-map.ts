@@ -1,0 +1,182 @@
+/**
+ * Caller side of a map job: hand the job to workers once, collect result
+ * batches, and settle exactly once, after every participant has stopped.
+ *
+ * @module
+ */
+import { deserializeThrown, describeThrown } from '../codec/error-codec.js';
+import { AbortError, TaskError, WorkerExitError } from '../errors.js';
+import type { PoolWorker, WorkerPool } from '../pool/worker-pool.js';
+import { MapControl, type FromWorker, type FunctionRef, type MapJobMessage } from '../protocol.js';
+import { describeValue } from '../validate.js';
+
+/** How long workers get to notice an abort before they are terminated and replaced (ms). */
+export const ABORT_GRACE_MS = 200;
+
+/** What one dispatch needs. `results` is filled in place from `start` on. */
+export interface DispatchRequest {
+  readonly where: string;
+  readonly pool: WorkerPool;
+  readonly fn: FunctionRef;
+  readonly items: ArrayLike<unknown>;
+  readonly context: unknown;
+  readonly start: number;
+  readonly results: unknown[];
+  readonly participants: number;
+  readonly minChunk: number;
+  readonly fixedChunk: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((done: number, total: number) => void) | undefined;
+}
+
+function firstUncloneable(items: ArrayLike<unknown>): { index: number; error: unknown } | undefined {
+  for (let i = 0; i < items.length; i++) {
+    try {
+      structuredClone(items[i]);
+    } catch (error) {
+      return { index: i, error };
+    }
+  }
+  return undefined;
+}
+
+/** Run `items[start..]` on the pool; resolves when every result is in `results`. */
+export function dispatchMap(request: DispatchRequest): Promise<void> {
+  const { where, pool, items, results, signal, onProgress } = request;
+  const total = items.length;
+  const control = new Int32Array(new SharedArrayBuffer(MapControl.Length * Int32Array.BYTES_PER_ELEMENT));
+  control[MapControl.Next] = request.start;
+  const jobId = pool.jobId();
+  const workers = pool.take(request.participants);
+  const message: MapJobMessage = {
+    type: 'map',
+    jobId,
+    fn: request.fn,
+    context: request.context,
+    items,
+    total,
+    minChunk: request.minChunk,
+    fixedChunk: request.fixedChunk,
+    participants: workers.length,
+    control,
+  };
+
+  return new Promise<void>((resolve, reject) => {
+    const pending = new Set<PoolWorker>();
+    let done = request.start;
+    let failure: unknown;
+    let settled = false;
+
+    const settle = (): void => {
+      if (settled || pending.size > 0) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (failure !== undefined) reject(failure);
+      else if (done !== total) reject(new Error(`${where}: internal error: ${done} of ${total} results arrived`));
+      else resolve();
+    };
+    const fail = (error: unknown): void => {
+      failure ??= error;
+      // Participants check Stop before each item: unstarted items are cancelled.
+      Atomics.store(control, MapControl.Stop, 1);
+    };
+    let aborted = false;
+    const finish = (worker: PoolWorker): void => {
+      if (aborted && pending.has(worker)) worker.retiring--;
+      worker.detach(jobId);
+      pending.delete(worker);
+      settle();
+    };
+
+    const listener = {
+      message(worker: PoolWorker, msg: FromWorker): void {
+        switch (msg.type) {
+          case 'results': {
+            for (let b = 0; b < msg.starts.length; b++) {
+              const at = msg.starts[b] ?? 0;
+              const batch = msg.values[b] ?? [];
+              for (let k = 0; k < batch.length; k++) results[at + k] = batch[k];
+              done += batch.length;
+            }
+            if (onProgress && failure === undefined) {
+              try {
+                onProgress(done, total);
+              } catch (err) {
+                fail(err);
+              }
+            }
+            break;
+          }
+          case 'item-error': {
+            const cause = deserializeThrown(msg.error);
+            fail(new TaskError(`${where}: the function threw at index ${msg.index}: ${describeThrown(cause)}`, cause, msg.index));
+            break;
+          }
+          case 'job-error': {
+            const cause = deserializeThrown(msg.error);
+            fail(new TaskError(`${where}: the function could not be started in a worker: ${describeThrown(cause)}`, cause));
+            break;
+          }
+          case 'job-done':
+            finish(worker);
+            break;
+          case 'ready':
+            break;
+        }
+      },
+      exit(worker: PoolWorker, exitCode: number | null, error: unknown): void {
+        const how = exitCode === null ? 'was terminated' : `exited with code ${exitCode}`;
+        const detail = error === undefined ? '' : `: ${describeThrown(error)}`;
+        fail(
+          new WorkerExitError(
+            `${where}: a worker ${how} while running this call${detail}`,
+            exitCode,
+            error === undefined ? undefined : { cause: error },
+          ),
+        );
+        finish(worker);
+      },
+    };
+
+    function onAbort(): void {
+      if (settled) return;
+      fail(new AbortError(`${where}: aborted`, signal?.reason));
+      settled = true;
+      aborted = true;
+      for (const worker of pending) worker.retiring++;
+      reject(failure);
+      // Workers stop at the next item; one still busy after the grace period is replaced.
+      const timer = setTimeout(() => {
+        for (const worker of pending) if (worker.alive) pool.replace(worker);
+      }, ABORT_GRACE_MS);
+      (timer as { unref?: () => void }).unref?.();
+    }
+
+    for (const worker of workers) {
+      worker.attach(jobId, listener);
+      pending.add(worker);
+      try {
+        worker.post(message);
+      } catch (err) {
+        // Nothing was sent to this worker (postMessage clones before sending); find out why.
+        for (const w of pending) w.detach(jobId);
+        pending.clear();
+        Atomics.store(control, MapControl.Stop, 1);
+        settled = true;
+        const bad = firstUncloneable(items);
+        reject(
+          bad
+            ? new TypeError(
+                `${where}: the item at index ${bad.index} cannot be sent to a worker (${describeThrown(bad.error)}); items must be structured-cloneable, received ${describeValue(items[bad.index])}`,
+              )
+            : new TypeError(`${where}: the job could not be sent to a worker: ${describeThrown(err)}`),
+        );
+        return;
+      }
+    }
+    if (signal) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * The wire protocol between the caller and its workers: every message that
+ * crosses a backend is one of these types, told apart by `type`.
+ *
+ * Messages are for rare events (start-up, a job's description, result
+ * batches, errors). The hot path of a job (which worker takes which chunk,
+ * when to stop) lives in shared memory: see `map/README.md`.
+ *
+ * @module
+ */
+import type { SerializedValue } from './codec/error-codec.js';
+import type { CompileForm } from './task/analyze-function.js';
+
+/** How a worker finds the function to run. */
+export type FunctionRef =
+  /** Source text of a function that captures nothing; compiled once per worker. */
+  | { readonly kind: 'source'; readonly source: string; readonly form: CompileForm }
+  /** An export of an ES module the worker imports (it may use imports and npm packages). */
+  | { readonly kind: 'module'; readonly url: string; readonly exportName: string }
+  /** A function registered with `defineTask(import.meta.url, fn)`: the n-th task of that module. */
+  | { readonly kind: 'task'; readonly url: string; readonly ordinal: number }
+  /** The function itself: only on the native backend, where values pass by identity. */
+  | { readonly kind: 'closure'; readonly fn: (...args: never[]) => unknown };
+
+/** Indices into a map job's control words (an `Int32Array` on shared memory). */
+export const MapControl = {
+  /** Next unclaimed item index. Workers claim `[next, next + size)` with compareExchange. */
+  Next: 0,
+  /** Non-zero once the job must stop: an item failed, the caller aborted, or a worker died. */
+  Stop: 1,
+  /** Items finished so far (updated per chunk; read for progress). */
+  Done: 2,
+  /** Number of words. */
+  Length: 4,
+} as const;
+
+/** Caller → worker: run a map job. */
+export interface MapJobMessage {
+  readonly type: 'map';
+  readonly jobId: number;
+  readonly fn: FunctionRef;
+  /** The call's `context` option: sent once per worker per call, never per item. */
+  readonly context: unknown;
+  readonly items: ArrayLike<unknown>;
+  readonly total: number;
+  /** The smallest chunk a worker may claim (guided scheduling never goes below it). */
+  readonly minChunk: number;
+  /** Fixed chunk size chosen by the user, or 0 for guided (adaptive) chunks. */
+  readonly fixedChunk: number;
+  /** How many workers share the job (guided chunk sizes divide by it). */
+  readonly participants: number;
+  readonly control: Int32Array;
+}
+
+/** Everything the caller sends. */
+export type ToWorker = MapJobMessage;
+
+/** Worker → caller: the runtime is up and listening. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+/** Worker → caller: results of finished chunks, flushed in batches. */
+export interface ResultsMessage {
+  readonly type: 'results';
+  readonly jobId: number;
+  /** Start index of each batch; `values[k]` holds the results of the batch starting at `starts[k]`. */
+  readonly starts: readonly number[];
+  readonly values: readonly (readonly unknown[])[];
+}
+
+/** Worker → caller: one item's call failed (or its result could not be sent). */
+export interface ItemErrorMessage {
+  readonly type: 'item-error';
+  readonly jobId: number;
+  readonly index: number;
+  readonly error: SerializedValue;
+}
+
+/** Worker → caller: the job failed as a whole in this worker (function did not compile, module did not load). */
+export interface JobErrorMessage {
+  readonly type: 'job-error';
+  readonly jobId: number;
+  readonly error: SerializedValue;
+}
+
+/** Worker → caller: this worker claims no more chunks of the job; all its results were sent before this. */
+export interface JobDoneMessage {
+  readonly type: 'job-done';
+  readonly jobId: number;
+}
+
+/** Everything a worker sends. */
+export type FromWorker = ReadyMessage | ResultsMessage | ItemErrorMessage | JobErrorMessage | JobDoneMessage;

@@ -1,0 +1,62 @@
+/**
+ * Worker side: turn a {@link FunctionRef} back into a callable, once per
+ * worker. Compiled sources and imported modules are cached for the worker's
+ * life.
+ *
+ * @module
+ */
+import type { FunctionRef } from '../protocol.js';
+import { taskRegistry } from '../task/define-task.js';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+const compiled = new Map<string, AnyFunction>();
+
+/** What tsx/esbuild's `keepNames` inject into function bodies: give it a definition. */
+function nameHelper<F>(fn: F, name: string): F {
+  try {
+    Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  } catch {
+    // Frozen function: the name is cosmetic.
+  }
+  return fn;
+}
+
+function compile(source: string, form: 'expression' | 'method'): AnyFunction {
+  const key = `${form}:${source}`;
+  let fn = compiled.get(key);
+  if (fn) return fn;
+  const body = form === 'expression' ? `return (${source});` : `const o = ({${source}}); return o[Reflect.ownKeys(o)[0]];`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- shipping functions as source is the design
+  fn = new Function('__name', body)(nameHelper) as AnyFunction;
+  compiled.set(key, fn);
+  return fn;
+}
+
+/** Resolve a function reference; module references import the module (once). */
+export async function resolveFunction(ref: FunctionRef): Promise<AnyFunction> {
+  switch (ref.kind) {
+    case 'closure':
+      return ref.fn as AnyFunction;
+    case 'source':
+      return compile(ref.source, ref.form);
+    case 'module': {
+      const mod = (await import(/* @vite-ignore */ ref.url)) as Record<string, unknown>;
+      const fn = mod[ref.exportName];
+      if (typeof fn !== 'function') {
+        throw new TypeError(`Module ${ref.url} has no exported function named ${ref.exportName} (found ${typeof fn})`);
+      }
+      return fn as AnyFunction;
+    }
+    case 'task': {
+      await import(/* @vite-ignore */ ref.url);
+      const fn = taskRegistry().get(ref.url)?.[ref.ordinal];
+      if (typeof fn !== 'function') {
+        throw new TypeError(
+          `Module ${ref.url} did not define task #${ref.ordinal} when a worker imported it; call defineTask at the module's top level, unconditionally`,
+        );
+      }
+      return fn as AnyFunction;
+    }
+  }
+}

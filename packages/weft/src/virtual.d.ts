@@ -1,0 +1,4 @@
+declare module 'virtual:weft-worker-source' {
+  const source: string;
+  export default source;
+}
