@@ -9,6 +9,7 @@ import { AbortError, TaskError, WorkerExitError } from '../errors.js';
 import type { PoolWorker, WorkerPool } from '../pool/worker-pool.js';
 import { MapControl, type FromWorker, type FunctionRef, type MapJobMessage } from '../protocol.js';
 import { describeValue } from '../validate.js';
+import { itemFailure } from './run-inline.js';
 
 /** How long workers get to notice an abort before they are terminated and replaced (ms). */
 export const ABORT_GRACE_MS = 200;
@@ -109,7 +110,7 @@ export function dispatchMap(request: DispatchRequest): Promise<void> {
           }
           case 'item-error': {
             const cause = deserializeThrown(msg.error);
-            fail(new TaskError(`${where}: the function threw at index ${msg.index}: ${describeThrown(cause)}`, cause, msg.index));
+            fail(itemFailure(where, msg.index, cause));
             break;
           }
           case 'job-error': {

@@ -6,7 +6,7 @@
 import type { BackendKind } from '../backend/backend.js';
 import { backendChoice, resolveBackend } from '../backend/select-backend.js';
 import { describeThrown } from '../codec/error-codec.js';
-import { AbortError, TaskError } from '../errors.js';
+import { AbortError } from '../errors.js';
 import { defaultPool } from '../pool/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
 import { analyzeFunction } from '../task/analyze-function.js';
@@ -14,6 +14,7 @@ import { moduleRefOf } from '../task/define-task.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
+import { runInline, settleInline } from './run-inline.js';
 
 const WHERE = 'parallelMap';
 
@@ -50,10 +51,6 @@ export interface ParallelMapOptions<C = undefined> {
   readonly inline?: 'auto' | 'never';
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
 function toIndexable<T>(items: unknown): ArrayLike<T> {
   if (Array.isArray(items)) return items as T[];
   if (ArrayBuffer.isView(items) && !(items instanceof DataView)) return items as unknown as ArrayLike<T>;
@@ -71,10 +68,6 @@ function functionRef(fn: unknown, native: boolean): FunctionRef {
   if (native) return { kind: 'closure', fn: fn as (...args: never[]) => unknown };
   const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${WHERE}: fn`);
   return { kind: 'source', source: analysis.source, form: analysis.form };
-}
-
-function itemFailure(index: number, cause: unknown): TaskError {
-  return new TaskError(`${WHERE}: the function threw at index ${index}: ${describeThrown(cause)}`, cause, index);
 }
 
 /**
@@ -96,6 +89,9 @@ function itemFailure(index: number, cause: unknown): TaskError {
  * stack); unstarted chunks are cancelled and running ones finish first. A
  * worker that dies rejects the call with a {@link WorkerExitError}.
  *
+ * @typeParam T - the item type.
+ * @typeParam R - what `fn` returns (a promise's value when it is async).
+ * @typeParam C - the type of `options.context`.
  * @throws TypeError / RangeError at the call for bad arguments.
  *
  * @example
@@ -165,6 +161,7 @@ async function run<T, R, C>(
   const backend = await resolveBackend(resolved.choice);
   const pool = defaultPool(backend);
   const participants = Math.max(1, Math.min(resolved.concurrency ?? pool.size, pool.size));
+  const ctx = resolved.context;
 
   // Probe: run the first items here, doubling the batch until the budget is spent.
   let next = 0;
@@ -173,53 +170,39 @@ async function run<T, R, C>(
   if (resolved.inline === 'auto' && local && resolved.chunkSize === 0) {
     const t0 = performance.now();
     let batch = 1;
-    let elapsed = 0;
+    let batches = 0;
     let sawAsync = false;
-    probe: while (next < total) {
-      const end = Math.min(total, next + batch);
-      for (; next < end; next++) {
-        let value: unknown;
-        try {
-          value = local(items[next] as T, next, resolved.context);
-        } catch (err) {
-          throw itemFailure(next, err);
-        }
-        if (isThenable(value)) {
-          // Async work: settle this one, and let workers run the rest concurrently.
-          try {
-            results[next] = await value;
-          } catch (err) {
-            throw itemFailure(next, err);
-          }
-          next++;
-          sawAsync = true;
-          break probe;
-        }
-        results[next] = value;
+    let batchStart = t0;
+    while (next < total) {
+      const from = next;
+      const step = runInline(WHERE, items, local, ctx, results, from, Math.min(total, from + batch));
+      next = step.next;
+      const now = performance.now();
+      // The cheapest batch is the estimate: a GC pause or a first-call compile inflates one batch, not all.
+      const batchPerItem = (now - batchStart) / (next - from);
+      perItemMs = perItemMs === undefined ? batchPerItem : Math.min(perItemMs, batchPerItem);
+      batchStart = now;
+      batches++;
+      if (step.pending) {
+        // Async work: settle this one, and let workers run the rest concurrently.
+        await settleInline(WHERE, results, next - 1);
+        sawAsync = true;
+        break;
       }
-      elapsed = performance.now() - t0;
-      if (elapsed >= PROBE_BUDGET_MS) break;
+      const elapsed = now - t0;
+      // Decide after two batches at least, unless one item alone was clearly expensive.
+      if (elapsed >= PROBE_BUDGET_MS * (batches >= 2 ? 1 : 10)) break;
       batch *= 2;
     }
-    if (next === total) {
-      onProgress?.(total, total);
-      return results as Awaited<R>[];
-    }
-    perItemMs = elapsed / Math.max(1, next);
-    const stayLocal = !worthGoingParallel({
-      perItemMs,
-      remaining: total - next,
-      participants,
-      coldWorkers: Math.max(0, participants - pool.started),
-    });
-    if (stayLocal && !sawAsync) {
-      for (; next < total; next++) {
-        try {
-          const value = local(items[next] as T, next, resolved.context);
-          results[next] = isThenable(value) ? await value : value;
-        } catch (err) {
-          throw itemFailure(next, err);
-        }
+    perItemMs ??= 0;
+    const stayLocal =
+      !sawAsync &&
+      !worthGoingParallel({ perItemMs, remaining: total - next, participants, coldWorkers: Math.max(0, participants - pool.started) });
+    if (stayLocal || next === total) {
+      while (next < total) {
+        const step = runInline(WHERE, items, local, ctx, results, next, total);
+        next = step.next;
+        if (step.pending) await settleInline(WHERE, results, next - 1);
       }
       onProgress?.(total, total);
       return results as Awaited<R>[];

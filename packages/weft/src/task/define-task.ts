@@ -55,6 +55,7 @@ function normalizeUrl(where: string, moduleUrl: unknown): string {
  * worker finds the function by the order of the `defineTask` calls in the
  * module.
  *
+ * @typeParam F - the function's type, kept as is for callers.
  * @param moduleUrl - `import.meta.url` of the module that calls `defineTask`.
  * @param fn - the function; returned unchanged (with a marker property).
  *
@@ -89,6 +90,7 @@ export function defineTask<F extends (...args: never[]) => unknown>(moduleUrl: s
  * Give the function's type as the type argument to keep calls typed. The
  * returned stub throws if called directly.
  *
+ * @typeParam F - the export's type (`typeof import('./m.js').name`), which the stub takes on.
  * @param moduleUrl - absolute URL of the module, e.g. `new URL('./work.js', import.meta.url)`.
  * @param exportName - the name of the export (`'default'` for a default export).
  *

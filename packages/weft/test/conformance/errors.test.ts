@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weft';
+import { rejectionOf } from '../helpers.js';
 
 class QuotaExceeded extends Error {
   override name = 'QuotaExceeded';
@@ -79,14 +80,14 @@ describe('parallelMap: failures inside workers', () => {
   });
 
   it('rejects a failure on the calling thread with the index too', async () => {
-    const err = await parallelMap(['a', 'b'], (s) => { if (s === 'b') throw new SyntaxError('bad b'); return s; }).catch((e: TaskError) => e);
+    const err = await rejectionOf<TaskError>(parallelMap(['a', 'b'], (s) => { if (s === 'b') throw new SyntaxError('bad b'); return s; }));
     expect(err).toBeInstanceOf(TaskError);
     expect(err.index).toBe(1);
     expect(err.cause).toBeInstanceOf(SyntaxError);
   });
 
   it('refuses results that cannot be cloned, naming the index', async () => {
-    const err = await parallelMap([1, 2, 3], (x) => (x === 2 ? () => x : x), { inline: 'never' }).catch((e: TaskError) => e);
+    const err = await rejectionOf<TaskError>(parallelMap([1, 2, 3], (x) => (x === 2 ? () => x : x), { inline: 'never' }));
     expect(err).toBeInstanceOf(TaskError);
     expect(err.index).toBe(1);
     expect(err.cause).toBeInstanceOf(TypeError);

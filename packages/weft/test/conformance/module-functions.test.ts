@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { fromModule, parallelMap, TaskError } from 'weft';
 import { countStatements, shout } from '../fixtures/text-tasks.mjs';
+import { rejectionOf } from '../helpers.js';
 
 const fixture = new URL('../fixtures/text-tasks.mjs', import.meta.url);
 
@@ -26,7 +27,7 @@ describe('module functions', () => {
 
   it('reports a missing export or a module that does not exist', async () => {
     const missing = fromModule<(x: number) => number>(fixture, 'notAFunction');
-    const err = await parallelMap([1], missing).catch((e: TaskError) => e);
+    const err = await rejectionOf<TaskError>(parallelMap([1], missing));
     expect(err).toBeInstanceOf(TaskError);
     expect((err.cause as Error).message).toContain('notAFunction');
     const nowhere = fromModule<(x: number) => number>(new URL('./does-not-exist.mjs', fixture), 'f');
