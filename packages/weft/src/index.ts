@@ -8,6 +8,8 @@
  *
  * @module
  */
+import './memory/builtin-shareables.js';
+
 export { parallelMap } from './map/parallel-map.js';
 export type { MapFn, ParallelMapOptions } from './map/parallel-map.js';
 export { defineTask, fromModule } from './task/define-task.js';

@@ -10,6 +10,7 @@ import type { PoolWorker, WorkerPool } from '../pool/worker-pool.js';
 import { MapControl, type FromWorker, type FunctionRef, type MapJobMessage } from '../protocol.js';
 import { describeValue } from '../validate.js';
 import { itemFailure } from './run-inline.js';
+import { encodeShareables } from '../memory/shareable.js';
 
 /** How long workers get to notice an abort before they are terminated and replaced (ms). */
 export const ABORT_GRACE_MS = 200;
@@ -53,7 +54,7 @@ export function dispatchMap(request: DispatchRequest): Promise<void> {
     type: 'map',
     jobId,
     fn: request.fn,
-    context: request.context,
+    context: encodeShareables(request.context),
     items,
     total,
     minChunk: request.minChunk,

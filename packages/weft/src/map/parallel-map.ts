@@ -10,6 +10,7 @@ import { AbortError } from '../errors.js';
 import { defaultPool } from '../pool/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
 import { analyzeFunction } from '../task/analyze-function.js';
+import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
@@ -129,8 +130,8 @@ export function parallelMap<T, R, C = undefined>(
   const workersRef = choice === 'native' ? undefined : functionRef(fn, false);
   let context: C | undefined;
   try {
-    // The calling thread sees the same copy a worker would.
-    context = options.context === undefined ? undefined : structuredClone(options.context);
+    // The calling thread sees the same copy a worker would (shareables revived over the same memory).
+    context = options.context === undefined ? undefined : (decodeShareables(structuredClone(encodeShareables(options.context))) as C);
   } catch (err) {
     throw new TypeError(`${WHERE}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(options.context)}`);
   }

@@ -8,6 +8,7 @@ import { serializeThrown } from '../codec/error-codec.js';
 import { MapControl, type FromWorker, type MapJobMessage } from '../protocol.js';
 import { resolveFunction } from './resolve-function.js';
 import { claimChunk } from '../map/claim-chunk.js';
+import { decodeShareables } from '../memory/shareable.js';
 
 /** Results are flushed at least this often (ms) while a worker works through a job. */
 const FLUSH_INTERVAL_MS = 12;
@@ -33,7 +34,8 @@ function cloneFailure(index: number, value: unknown): unknown {
 
 /** Run one map job in this worker; always ends with a `job-done` message. */
 export async function runMapJob(job: MapJobMessage, post: (message: FromWorker) => void): Promise<void> {
-  const { jobId, control, items, total, context } = job;
+  const { jobId, control, items, total } = job;
+  const context = decodeShareables(job.context);
   let starts: number[] = [];
   let values: unknown[][] = [];
   let lastFlush = performance.now();
