@@ -49,6 +49,6 @@ function workerSourcePlugin() {
 export default {
   input: { index: 'src/index.ts' },
   output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-  external: ['acorn'],
+  external: ['acorn', 'msgpackr'],
   plugins: [workerSourcePlugin(), tsPlugin(true)],
 };

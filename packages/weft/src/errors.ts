@@ -11,7 +11,12 @@ export type WeftErrorCode =
   | 'WEFT_WORKER_EXIT'
   | 'WEFT_ABORTED'
   | 'WEFT_BACKEND_UNAVAILABLE'
-  | 'WEFT_POOL_CLOSED';
+  | 'WEFT_POOL_CLOSED'
+  | 'WEFT_POISONED'
+  | 'WEFT_TIMEOUT'
+  | 'WEFT_LOCK_OWNERSHIP'
+  | 'WEFT_QUEUE_FULL'
+  | 'WEFT_TASK_TIMEOUT';
 
 /**
  * Base class of the errors Weft raises for its own reasons (not the
@@ -147,5 +152,121 @@ export class BackendUnavailableError extends WeftError {
 export class PoolClosedError extends WeftError {
   constructor(message: string) {
     super('WEFT_POOL_CLOSED', message);
+  }
+}
+
+/**
+ * A task was submitted while the pool already held `maxQueue` tasks waiting
+ * to start. Wait for `pool.drained()` and submit again.
+ *
+ * @example
+ * ```ts
+ * import { Pool, QueueFullError } from 'weft';
+ * const pool = new Pool({ maxQueue: 0 });
+ * await pool.run((x: number) => x, 1).catch((err) => console.log(err instanceof QueueFullError)); // true
+ * ```
+ */
+export class QueueFullError extends WeftError {
+  /** The pool's `maxQueue`. */
+  readonly maxQueue: number;
+
+  constructor(message: string, maxQueue: number) {
+    super('WEFT_QUEUE_FULL', message);
+    this.maxQueue = maxQueue;
+  }
+}
+
+/**
+ * A task ran longer than its `timeout` (counted from when it started).
+ *
+ * @example
+ * ```ts
+ * import { Pool, TaskTimeoutError } from 'weft';
+ * const pool = new Pool();
+ * await pool.runWith({ timeout: 10 }, (signal: AbortSignal) => { while (!signal.aborted) {} })
+ *   .catch((err) => console.log(err instanceof TaskTimeoutError)); // true
+ * ```
+ */
+export class TaskTimeoutError extends WeftError {
+  /** The timeout that was exceeded (ms). */
+  readonly timeout: number;
+
+  constructor(message: string, timeout: number) {
+    super('WEFT_TASK_TIMEOUT', message);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A Mutex or RwLock is poisoned: a thread died while holding it, so the data
+ * it guards may be half-updated. Thrown by every later attempt to lock it
+ * (the lock is *not* held when this is thrown). To go on anyway, lock with
+ * `{ ignorePoison: true }`, repair the data, and call `clearPoison()`.
+ *
+ * @example
+ * ```ts
+ * import { Mutex, PoisonError } from 'weft';
+ * const m = new Mutex();
+ * try {
+ *   using g = await m.lock();
+ * } catch (err) {
+ *   if (err instanceof PoisonError) {
+ *     using g = await m.lock({ ignorePoison: true }); // repair the guarded data here
+ *     m.clearPoison();
+ *   }
+ * }
+ * ```
+ */
+export class PoisonError extends WeftError {
+  /** The thread id of the holder that died (0 when unknown). */
+  readonly threadId: number;
+
+  constructor(message: string, threadId: number) {
+    super('WEFT_POISONED', message);
+    this.threadId = threadId;
+  }
+}
+
+/**
+ * A lock, wait or acquire with a `timeout` did not succeed in time. Where a
+ * lock was held on entry (`Condition.wait`), it is held again when this is
+ * thrown.
+ *
+ * @example
+ * ```ts
+ * import { Mutex, TimeoutError } from 'weft';
+ * const m = new Mutex();
+ * const held = await m.lock();
+ * await m.lock({ timeout: 10 }).catch((err) => console.log(err instanceof TimeoutError)); // true
+ * held.unlock();
+ * ```
+ */
+export class TimeoutError extends WeftError {
+  /** The timeout that passed (ms). */
+  readonly timeout: number;
+
+  constructor(message: string, timeout: number) {
+    super('WEFT_TIMEOUT', message);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A lock was used by a thread in a way its ownership forbids: unlocking a
+ * guard that no longer holds the lock (a second `unlock()`), or a blocking
+ * `lockSync()` by the thread that already holds the lock (which would
+ * deadlock).
+ *
+ * @example
+ * ```ts
+ * import { Mutex, LockOwnershipError } from 'weft';
+ * const g = await new Mutex().lock();
+ * g.unlock();
+ * try { g.unlock(); } catch (err) { console.log(err instanceof LockOwnershipError); } // true
+ * ```
+ */
+export class LockOwnershipError extends WeftError {
+  constructor(message: string) {
+    super('WEFT_LOCK_OWNERSHIP', message);
   }
 }

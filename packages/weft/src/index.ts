@@ -12,6 +12,28 @@ import './memory/builtin-shareables.js';
 
 export { parallelMap } from './map/parallel-map.js';
 export type { MapFn, ParallelMapOptions } from './map/parallel-map.js';
+export { Pool } from './pool/pool.js';
+export type { PoolOptions, RunOptions, PoolMapOptions, ArgsBeforeSignal } from './pool/pool.js';
+export type { PoolStats, DurationSummary } from './pool/pool-stats.js';
+export { fork, join, scope } from './pool/fork.js';
+export type { ForkHandle, Scope, Call } from './pool/fork.js';
+export { Mutex } from './sync/mutex.js';
+export type { LockOptions } from './sync/mutex.js';
+export { MutexGuard } from './sync/mutex-guard.js';
+export { RwLock } from './sync/rw-lock.js';
+export { RwLockGuard } from './sync/rw-lock-guard.js';
+export { Condition } from './sync/condition.js';
+export { Semaphore } from './sync/semaphore.js';
+export { SemaphorePermit } from './sync/semaphore-permit.js';
+export { Barrier } from './sync/barrier.js';
+export { AtomicInt32 } from './sync/atomic-int32.js';
+export { AtomicUint32 } from './sync/atomic-uint32.js';
+export { AtomicBigInt64 } from './sync/atomic-big-int64.js';
+export { AtomicBool } from './sync/atomic-bool.js';
+export { AtomicFloat64 } from './sync/atomic-float64.js';
+export type { TimeoutOptions } from './sync/futex.js';
+export { currentThreadId } from './sync/thread-id.js';
+export { markThreadDead } from './sync/dead-threads.js';
 export { defineTask, fromModule } from './task/define-task.js';
 export { registerErrorClass } from './codec/error-codec.js';
 export {
@@ -21,6 +43,11 @@ export {
   AbortError,
   BackendUnavailableError,
   PoolClosedError,
+  PoisonError,
+  TimeoutError,
+  LockOwnershipError,
+  QueueFullError,
+  TaskTimeoutError,
 } from './errors.js';
 export type { WeftErrorCode } from './errors.js';
 export type { BackendKind } from './backend/backend.js';

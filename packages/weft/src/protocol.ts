@@ -10,6 +10,7 @@
  */
 import type { SerializedValue } from './codec/error-codec.js';
 import type { CompileForm } from './task/analyze-function.js';
+import type { SchedulerSizes } from './pool/scheduler-memory.js';
 
 /** How a worker finds the function to run. */
 export type FunctionRef =
@@ -52,8 +53,27 @@ export interface MapJobMessage {
   readonly control: Int32Array;
 }
 
+/** Caller → worker, first message: the pool's scheduler memory and this worker's index (its deque). */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly memory: SharedArrayBuffer;
+  readonly sizes: SchedulerSizes;
+  readonly index: number;
+}
+
+/**
+ * Caller → worker: a task pinned to this worker, for arguments that must
+ * travel by message (they hold shared memory, or do not fit a slot). Its slot
+ * is already allocated and names the function.
+ */
+export interface PinnedTaskMessage {
+  readonly type: 'task';
+  readonly slot: number;
+  readonly args: readonly unknown[];
+}
+
 /** Everything the caller sends. */
-export type ToWorker = MapJobMessage;
+export type ToWorker = MapJobMessage | InitMessage | PinnedTaskMessage;
 
 /** Worker → caller: the runtime is up and listening. */
 export interface ReadyMessage {
@@ -90,5 +110,25 @@ export interface JobDoneMessage {
   readonly jobId: number;
 }
 
+/** Worker → caller: a task that asked for it (a timeout counts from its start) has started. */
+export interface TaskStartedMessage {
+  readonly type: 'task-started';
+  readonly slot: number;
+}
+
+/** Worker → caller: a top-level task's result that did not fit its slot. Sent before the slot is marked done. */
+export interface TaskResultMessage {
+  readonly type: 'task-result';
+  readonly slot: number;
+  readonly value: unknown;
+}
+
 /** Everything a worker sends. */
-export type FromWorker = ReadyMessage | ResultsMessage | ItemErrorMessage | JobErrorMessage | JobDoneMessage;
+export type FromWorker =
+  | ReadyMessage
+  | ResultsMessage
+  | ItemErrorMessage
+  | JobErrorMessage
+  | JobDoneMessage
+  | TaskStartedMessage
+  | TaskResultMessage;

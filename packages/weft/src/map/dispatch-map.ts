@@ -43,13 +43,24 @@ function firstUncloneable(items: ArrayLike<unknown>): { index: number; error: un
 }
 
 /** Run `items[start..]` on the pool; resolves when every result is in `results`. */
-export function dispatchMap(request: DispatchRequest): Promise<void> {
+export async function dispatchMap(request: DispatchRequest): Promise<void> {
+  const { pool, signal } = request;
+  let workers = pool.take(request.participants);
+  // Every worker may be retiring (still running aborted work): wait for one to finish or be replaced.
+  while (workers.length === 0) {
+    if (signal?.aborted) throw new AbortError(`${request.where}: aborted`, signal.reason);
+    await pool.whenAvailable();
+    workers = pool.take(request.participants);
+  }
+  return dispatchOn(request, workers);
+}
+
+function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<void> {
   const { where, pool, items, results, signal, onProgress } = request;
   const total = items.length;
   const control = new Int32Array(new SharedArrayBuffer(MapControl.Length * Int32Array.BYTES_PER_ELEMENT));
   control[MapControl.Next] = request.start;
   const jobId = pool.jobId();
-  const workers = pool.take(request.participants);
   const message: MapJobMessage = {
     type: 'map',
     jobId,
@@ -84,7 +95,7 @@ export function dispatchMap(request: DispatchRequest): Promise<void> {
     };
     let aborted = false;
     const finish = (worker: PoolWorker): void => {
-      if (aborted && pending.has(worker)) worker.retiring--;
+      if (aborted && pending.has(worker) && --worker.retiring === 0) pool.notifyAvailable();
       worker.detach(jobId);
       pending.delete(worker);
       settle();

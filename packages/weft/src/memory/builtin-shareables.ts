@@ -5,4 +5,14 @@
  *
  * @module
  */
+import '../sync/mutex.js';
+import '../sync/rw-lock.js';
+import '../sync/condition.js';
+import '../sync/semaphore.js';
+import '../sync/barrier.js';
+import '../sync/atomic-int32.js';
+import '../sync/atomic-uint32.js';
+import '../sync/atomic-big-int64.js';
+import '../sync/atomic-bool.js';
+import '../sync/atomic-float64.js';
 export {};

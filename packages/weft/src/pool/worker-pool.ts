@@ -1,7 +1,7 @@
 /**
- * The set of execution contexts behind `parallelMap`: spawned lazily, up to a
- * fixed size, replaced when they die, and unreferenced while idle so that an
- * idle pool never keeps the process alive.
+ * The execution contexts behind a Pool: spawned lazily up to a fixed size,
+ * each holding a stable index (its work deque), replaced when they die, and
+ * unreferenced while idle so that an idle pool never keeps the process alive.
  *
  * @module
  */
@@ -14,20 +14,33 @@ export interface JobListener {
   exit(worker: PoolWorker, exitCode: number | null, error: unknown): void;
 }
 
+/** Pool-level hooks: the first message a new worker gets, and what to do when one dies. */
+export interface WorkerPoolHooks {
+  /** The message that initialises a worker at `index` (sent before any job). */
+  init(index: number): ToWorker;
+  /** Messages not addressed to a map job (task starts, large results). */
+  message(worker: PoolWorker, message: FromWorker): void;
+  /** A worker is gone; called before its jobs hear about it. */
+  exit(worker: PoolWorker, exitCode: number | null, error: unknown): void;
+}
+
 /** One live context of the pool. */
 export class PoolWorker {
-  /** Jobs running on this worker, by job id. */
+  /** Map jobs running on this worker, by job id. */
   readonly jobs = new Map<number, JobListener>();
   alive = true;
   /**
-   * Aborted jobs this worker may still be running. While non-zero the worker
-   * gets no new work: it either notices the abort and finishes, or is
+   * Aborted work this worker may still be running. While non-zero the worker
+   * gets no new map jobs: it either notices the abort and finishes, or is
    * terminated after the grace period.
    */
   retiring = 0;
+  /** Reasons to keep the process alive for this worker (map jobs + tasks). */
+  private refs = 0;
 
   constructor(
-    readonly id: number,
+    /** Stable position in the pool: the worker's deque, kept by its replacement. */
+    readonly index: number,
     private readonly context: ExecutionContext,
   ) {}
 
@@ -36,14 +49,24 @@ export class PoolWorker {
     this.context.post(message);
   }
 
-  /** Route a job's messages to `listener`; the process stays alive while any job is attached. */
+  /** Keep the process alive while this worker has work. */
+  hold(): void {
+    if (this.refs++ === 0) this.context.ref();
+  }
+
+  /** Let the process exit once this worker has no work. */
+  release(): void {
+    if (this.refs > 0 && --this.refs === 0) this.context.unref();
+  }
+
+  /** Route a map job's messages to `listener`. */
   attach(jobId: number, listener: JobListener): void {
     this.jobs.set(jobId, listener);
-    if (this.jobs.size === 1) this.context.ref();
+    this.hold();
   }
 
   detach(jobId: number): void {
-    if (this.jobs.delete(jobId) && this.jobs.size === 0) this.context.unref();
+    if (this.jobs.delete(jobId)) this.release();
   }
 
   terminate(): void {
@@ -53,18 +76,30 @@ export class PoolWorker {
 
 /** A fixed-size, lazily grown set of workers on one backend. */
 export class WorkerPool {
-  private readonly workers: PoolWorker[] = [];
-  private nextWorkerId = 1;
+  private readonly workers: (PoolWorker | undefined)[] = [];
   private nextJobId = 1;
+  private closed = false;
+  private availableWaiters: (() => void)[] = [];
 
   constructor(
     readonly backend: Backend,
     readonly size: number,
+    private readonly hooks: WorkerPoolHooks,
   ) {}
 
   /** How many workers are started now (for cost estimates: a cold pool pays start-up). */
   get started(): number {
-    return this.workers.length;
+    return this.live().length;
+  }
+
+  /** The live workers. */
+  live(): PoolWorker[] {
+    return this.workers.filter((w): w is PoolWorker => w !== undefined);
+  }
+
+  /** The worker at `index`, starting it if needed. */
+  at(index: number): PoolWorker {
+    return this.workers[index] ?? this.spawn(index);
   }
 
   /** A fresh job id. */
@@ -72,61 +107,79 @@ export class WorkerPool {
     return this.nextJobId++;
   }
 
-  /**
-   * Up to `count` workers, least busy first, starting new ones while fewer
-   * than the pool's size are available (retiring workers do not count).
-   */
-  take(count: number): PoolWorker[] {
-    const available = (): PoolWorker[] => this.workers.filter((w) => w.retiring === 0);
-    let usable = available();
-    while (usable.length < Math.min(count, this.size)) {
-      this.spawn();
-      usable = available();
-    }
-    return usable.sort((a, b) => a.jobs.size - b.jobs.size).slice(0, count);
+  /** Start every worker the pool may have. */
+  fill(): void {
+    for (let i = 0; i < this.size; i++) this.at(i);
   }
 
-  /** Stop a worker (stuck or no longer trusted); its jobs hear `exit`, and a later `take` starts a replacement. */
+  /**
+   * Up to `count` workers for a map job, least busy first. Retiring workers
+   * (still running aborted work) are skipped.
+   */
+  take(count: number): PoolWorker[] {
+    this.fill();
+    return this.live()
+      .filter((w) => w.retiring === 0)
+      .sort((a, b) => a.jobs.size - b.jobs.size)
+      .slice(0, count);
+  }
+
+  /** Resolves when a worker may have become available for map jobs (one was started, or stopped retiring). */
+  whenAvailable(): Promise<void> {
+    return new Promise((resolve) => this.availableWaiters.push(resolve));
+  }
+
+  /** Wake callers of {@link WorkerPool.whenAvailable}. */
+  notifyAvailable(): void {
+    const waiters = this.availableWaiters;
+    this.availableWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Stop a worker (stuck or no longer trusted); its jobs hear `exit`, and a replacement starts. */
   replace(worker: PoolWorker): void {
-    this.remove(worker);
     worker.terminate();
   }
 
-  private remove(worker: PoolWorker): void {
-    const at = this.workers.indexOf(worker);
-    if (at >= 0) this.workers.splice(at, 1);
+  /** Stop every worker; no replacements are started. Resolves once all have exited (or after `timeoutMs`). */
+  async terminateAll(timeoutMs = 5_000): Promise<void> {
+    this.closed = true;
+    const exits = this.live().map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          w.jobs.set(-1, { message: () => undefined, exit: () => resolve() });
+          w.terminate();
+        }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(exits), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
-  private spawn(): PoolWorker {
+  private spawn(index: number): PoolWorker {
+    if (this.closed) throw new Error('internal: spawn after terminateAll');
     let worker: PoolWorker | undefined = undefined;
     const context = this.backend.spawn({
       message: (message) => {
-        if (message.type === 'ready' || !worker) return;
-        worker.jobs.get(message.jobId)?.message(worker, message);
+        if (!worker) return;
+        if ('jobId' in message) worker.jobs.get(message.jobId)?.message(worker, message);
+        else this.hooks.message(worker, message);
       },
       exit: (exitCode, error) => {
         if (!worker) return;
-        worker.alive = false;
-        this.remove(worker);
-        for (const listener of [...worker.jobs.values()]) listener.exit(worker, exitCode, error);
-        worker.jobs.clear();
+        const dead = worker;
+        dead.alive = false;
+        if (this.workers[dead.index] === dead) this.workers[dead.index] = undefined;
+        if (!this.closed) this.hooks.exit(dead, exitCode, error);
+        for (const listener of [...dead.jobs.values()]) listener.exit(dead, exitCode, error);
+        dead.jobs.clear();
       },
     });
-    worker = new PoolWorker(this.nextWorkerId++, context);
+    worker = new PoolWorker(index, context);
     context.unref();
-    this.workers.push(worker);
+    this.workers[index] = worker;
+    worker.post(this.hooks.init(index));
+    this.notifyAvailable();
     return worker;
   }
-}
-
-const defaultPools = new Map<Backend, WorkerPool>();
-
-/** The lazily created default pool of a backend, sized to the machine's parallelism. */
-export function defaultPool(backend: Backend): WorkerPool {
-  let pool = defaultPools.get(backend);
-  if (!pool) {
-    pool = new WorkerPool(backend, Math.max(1, backend.parallelism()));
-    defaultPools.set(backend, pool);
-  }
-  return pool;
 }

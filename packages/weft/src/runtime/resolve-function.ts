@@ -33,8 +33,35 @@ function compile(source: string, form: 'expression' | 'method'): AnyFunction {
   return fn;
 }
 
+/** Module functions this worker has loaded, by reference key. */
+const loaded = new Map<string, AnyFunction>();
+
+function moduleKey(ref: FunctionRef): string {
+  return ref.kind === 'module' ? `${ref.url}#${ref.exportName}` : ref.kind === 'task' ? `${ref.url}@${ref.ordinal}` : '';
+}
+
+/** Resolve without waiting: `undefined` for a module function whose module this worker has not imported yet. */
+export function resolveFunctionSync(ref: FunctionRef): AnyFunction | undefined {
+  switch (ref.kind) {
+    case 'closure':
+      return ref.fn as AnyFunction;
+    case 'source':
+      return compile(ref.source, ref.form);
+    default:
+      return loaded.get(moduleKey(ref));
+  }
+}
+
 /** Resolve a function reference; module references import the module (once). */
 export async function resolveFunction(ref: FunctionRef): Promise<AnyFunction> {
+  const known = resolveFunctionSync(ref);
+  if (known) return known;
+  const fn = await loadModuleFunction(ref);
+  loaded.set(moduleKey(ref), fn);
+  return fn;
+}
+
+async function loadModuleFunction(ref: FunctionRef): Promise<AnyFunction> {
   switch (ref.kind) {
     case 'closure':
       return ref.fn as AnyFunction;

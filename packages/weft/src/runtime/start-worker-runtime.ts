@@ -1,20 +1,38 @@
 /**
- * The runtime loop every worker (or native thread) runs: take jobs from the
- * endpoint, run them, report back.
+ * The runtime every worker (or native thread) runs: take map jobs and pinned
+ * tasks from messages, and run the pool's scheduler loop on shared memory.
  *
  * @module
  */
 import type { WorkerEndpoint } from '../backend/backend.js';
 import type { ToWorker } from '../protocol.js';
 import { runMapJob } from './run-map-job.js';
+import { WorkerScheduler } from './worker-scheduler.js';
 
-/** Start the runtime on an endpoint: listen for jobs, then say `ready`. */
+/** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */
+export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
+
+/** Start the runtime on an endpoint: listen for messages, then say `ready`. */
 export function startWorkerRuntime(endpoint: WorkerEndpoint): void {
   const post = endpoint.post;
+  let scheduler: WorkerScheduler | undefined;
   endpoint.listen((message: ToWorker) => {
     switch (message.type) {
       case 'map':
         void runMapJob(message, post);
+        break;
+      case 'init':
+        scheduler = new WorkerScheduler(message, post);
+        Object.defineProperty(globalThis, SCHEDULER_KEY, { value: scheduler, configurable: true });
+        scheduler.loop().catch((err: unknown) => {
+          // A broken scheduler must not leave tasks waiting: crash, so the pool fails this worker's task and replaces it.
+          setTimeout(() => {
+            throw err;
+          });
+        });
+        break;
+      case 'task':
+        void scheduler?.runPinned(message.slot, message.args);
         break;
     }
   });

@@ -1,0 +1,199 @@
+/**
+ * The body of `parallelMap` and `Pool.map`: checks, the calling-thread probe,
+ * and the dispatch of chunks to a set of workers.
+ *
+ * @module
+ */
+import type { BackendKind } from '../backend/backend.js';
+import { backendChoice, type BackendChoice } from '../backend/select-backend.js';
+import { describeThrown } from '../codec/error-codec.js';
+import { AbortError } from '../errors.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+import type { FunctionRef } from '../protocol.js';
+import { analyzeFunction } from '../task/analyze-function.js';
+import { decodeShareables, encodeShareables } from '../memory/shareable.js';
+import { moduleRefOf } from '../task/define-task.js';
+import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
+import { dispatchMap } from './dispatch-map.js';
+import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
+import { runInline, settleInline } from './run-inline.js';
+
+
+/** The function `parallelMap` runs for each item. It must capture nothing: pass values through `context`. */
+export type MapFn<T, R, C> = (item: T, index: number, context: C) => R | PromiseLike<R>;
+
+/** Options of {@link parallelMap}. */
+export interface ParallelMapOptions<C = undefined> {
+  /**
+   * Values the function needs, passed as its third argument. Sent once to
+   * each worker per call (never per item); must be structured-cloneable.
+   * Typed arrays on a `SharedArrayBuffer` are shared, not copied.
+   */
+  readonly context?: C;
+  /** At most this many workers run the call. Default: the pool's size (the machine's parallelism). */
+  readonly concurrency?: number;
+  /**
+   * Items per chunk a worker claims at a time. Default: adaptive (guided
+   * chunks that start large and shrink, never below what a measured item
+   * cost makes worthwhile).
+   */
+  readonly chunkSize?: number;
+  /** Aborting rejects the call with an `AbortError` at once; workers stop, or are replaced if they do not. */
+  readonly signal?: AbortSignal;
+  /** Called on the calling thread as results arrive, with the number of items finished so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** `'workers'`, `'native'`, or `'auto'` (default: `WEFT_BACKEND`, else auto-detect). */
+  readonly backend?: 'auto' | BackendKind;
+  /**
+   * `'auto'` (default): the first items run on the calling thread to measure
+   * their cost; when going parallel would cost more than it saves, the rest
+   * run there too. `'never'`: every item runs on a worker.
+   */
+  readonly inline?: 'auto' | 'never';
+}
+
+function toIndexable<T>(where: string, items: unknown): ArrayLike<T> {
+  if (Array.isArray(items)) return items as T[];
+  if (ArrayBuffer.isView(items) && !(items instanceof DataView)) return items as unknown as ArrayLike<T>;
+  if (items !== null && items !== undefined) {
+    if (typeof (items as Iterable<T>)[Symbol.iterator] === 'function') return Array.from(items as Iterable<T>);
+    if (typeof items === 'object' && typeof (items as ArrayLike<T>).length === 'number') return Array.from(items as ArrayLike<T>);
+  }
+  throw new TypeError(`${where}: items must be an iterable or an array-like object, received ${describeValue(items)}`);
+}
+
+function functionRef(where: string, fn: unknown, native: boolean): FunctionRef {
+  checkFunction(where, 'fn', fn);
+  const ref = moduleRefOf(fn);
+  if (ref) return ref;
+  if (native) return { kind: 'closure', fn: fn as (...args: never[]) => unknown };
+  const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
+  return { kind: 'source', source: analysis.source, form: analysis.form };
+}
+
+/** Where `mapOnWorkers` gets its workers: the pool for a backend choice. */
+export type WorkersFor = (choice: BackendChoice) => Promise<WorkerPool>;
+
+/** `parallelMap` on the workers `workersFor` gives; `where` names the caller in messages. */
+export function mapOnWorkers<T, R, C = undefined>(
+  where: string,
+  workersFor: WorkersFor,
+  items: Iterable<T> | ArrayLike<T>,
+  fn: MapFn<T, R, C>,
+  options: ParallelMapOptions<C> = {},
+): Promise<Awaited<R>[]> {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
+  }
+  const list = toIndexable<T>(where, items);
+  const choice = backendChoice(where, options.backend);
+  checkFunction(where, 'fn', fn);
+  const concurrency = options.concurrency === undefined ? undefined : checkInteger(where, 'concurrency', options.concurrency, 1);
+  const chunkSize = options.chunkSize === undefined ? 0 : checkInteger(where, 'chunkSize', options.chunkSize, 1);
+  const inline = options.inline === undefined ? 'auto' : checkOneOf(where, 'inline', options.inline, ['auto', 'never']);
+  if (options.signal !== undefined) checkSignal(where, options.signal);
+  if (options.onProgress !== undefined) checkFunction(where, 'onProgress', options.onProgress);
+  // On workers the function travels as source: refuse what cannot travel now, before any work starts.
+  const workersRef = choice === 'native' ? undefined : functionRef(where, fn, false);
+  let context: C | undefined;
+  try {
+    // The calling thread sees the same copy a worker would (shareables revived over the same memory).
+    context = options.context === undefined ? undefined : (decodeShareables(structuredClone(encodeShareables(options.context))) as C);
+  } catch (err) {
+    throw new TypeError(`${where}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(options.context)}`);
+  }
+  return run(where, workersFor, list, fn, options, { choice, concurrency, chunkSize, inline, context: context as C, workersRef });
+}
+
+interface Resolved<C> {
+  readonly choice: ReturnType<typeof backendChoice>;
+  readonly concurrency: number | undefined;
+  readonly chunkSize: number;
+  readonly inline: 'auto' | 'never';
+  readonly context: C;
+  readonly workersRef: FunctionRef | undefined;
+}
+
+async function run<T, R, C>(
+  where: string,
+  workersFor: WorkersFor,
+  items: ArrayLike<T>,
+  fn: MapFn<T, R, C>,
+  options: ParallelMapOptions<C>,
+  resolved: Resolved<C>,
+): Promise<Awaited<R>[]> {
+  const { signal, onProgress } = options;
+  const total = items.length;
+  const results = new Array<unknown>(total);
+  if (signal?.aborted) throw new AbortError(`${where}: aborted before it started`, signal.reason);
+  if (total === 0) return results as Awaited<R>[];
+
+  const pool = await workersFor(resolved.choice);
+  const backend = pool.backend;
+  const participants = Math.max(1, Math.min(resolved.concurrency ?? pool.size, pool.size));
+  const ctx = resolved.context;
+
+  // Probe: run the first items here, doubling the batch until the budget is spent.
+  let next = 0;
+  let perItemMs: number | undefined;
+  const local = moduleRefOf(fn)?.kind === 'module' ? undefined : fn;
+  if (resolved.inline === 'auto' && local && resolved.chunkSize === 0) {
+    const t0 = performance.now();
+    let batch = 1;
+    let batches = 0;
+    let sawAsync = false;
+    let batchStart = t0;
+    while (next < total) {
+      const from = next;
+      const step = runInline(where, items, local, ctx, results, from, Math.min(total, from + batch));
+      next = step.next;
+      const now = performance.now();
+      // The cheapest batch is the estimate: a GC pause or a first-call compile inflates one batch, not all.
+      const batchPerItem = (now - batchStart) / (next - from);
+      perItemMs = perItemMs === undefined ? batchPerItem : Math.min(perItemMs, batchPerItem);
+      batchStart = now;
+      batches++;
+      if (step.pending) {
+        // Async work: settle this one, and let workers run the rest concurrently.
+        await settleInline(where, results, next - 1);
+        sawAsync = true;
+        break;
+      }
+      const elapsed = now - t0;
+      // Decide after two batches at least, unless one item alone was clearly expensive.
+      if (elapsed >= PROBE_BUDGET_MS * (batches >= 2 ? 1 : 10)) break;
+      batch *= 2;
+    }
+    perItemMs ??= 0;
+    const stayLocal =
+      !sawAsync &&
+      !worthGoingParallel({ perItemMs, remaining: total - next, participants, coldWorkers: Math.max(0, participants - pool.started) });
+    if (stayLocal || next === total) {
+      while (next < total) {
+        const step = runInline(where, items, local, ctx, results, next, total);
+        next = step.next;
+        if (step.pending) await settleInline(where, results, next - 1);
+      }
+      onProgress?.(total, total);
+      return results as Awaited<R>[];
+    }
+    if (signal?.aborted) throw new AbortError(`${where}: aborted`, signal.reason);
+  }
+
+  const ref = resolved.workersRef ?? functionRef(where, fn, backend.kind === 'native');
+  await dispatchMap({
+    where,
+    pool,
+    fn: backend.kind === 'native' && ref.kind === 'source' ? { kind: 'closure', fn } : ref,
+    items,
+    context: resolved.context,
+    start: next,
+    results,
+    participants: Math.min(participants, total - next),
+    minChunk: minChunkFor(perItemMs),
+    fixedChunk: resolved.chunkSize,
+    signal,
+    onProgress,
+  });
+  return results as Awaited<R>[];
+}

@@ -1,0 +1,56 @@
+/**
+ * Timing samples of a Pool: the last few thousand run and wait times, with
+ * percentiles computed on demand.
+ *
+ * @module
+ */
+
+/** Percentiles of a set of durations, in milliseconds. */
+export interface DurationSummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** A snapshot of a Pool's counters. */
+export interface PoolStats {
+  /** Live workers. */
+  readonly workers: number;
+  /** Tasks submitted and not yet started. */
+  readonly queued: number;
+  /** Tasks running now. */
+  readonly running: number;
+  /** Tasks that finished with a value. */
+  readonly completed: number;
+  /** Tasks that failed (threw, were cancelled, timed out, or lost their worker). */
+  readonly failed: number;
+  /** Tasks a worker took from another worker's deque. */
+  readonly stolen: number;
+  /** Time from start to finish (ms), over the last samples; `undefined` when `recordTiming` is off. */
+  readonly runTime: DurationSummary | undefined;
+  /** Time from submission to start (ms), over the last samples; `undefined` when `recordTiming` is off. */
+  readonly waitTime: DurationSummary | undefined;
+}
+
+/** A ring of the latest samples. */
+export class SampleRing {
+  private readonly samples: Float64Array;
+  private count = 0;
+
+  constructor(capacity = 4096) {
+    this.samples = new Float64Array(capacity);
+  }
+
+  add(value: number): void {
+    this.samples[this.count++ % this.samples.length] = value;
+  }
+
+  summary(): DurationSummary {
+    const n = Math.min(this.count, this.samples.length);
+    const sorted = this.samples.slice(0, n).sort();
+    const at = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.floor(q * n))]!);
+    return { count: this.count, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: n === 0 ? 0 : sorted[n - 1]! };
+  }
+}

@@ -1,0 +1,738 @@
+/**
+ * `Pool`: a work-stealing pool of workers whose scheduling state lives in
+ * shared memory. See `pool/README.md` for the protocol and its invariants.
+ *
+ * @module
+ */
+import type { Backend } from '../backend/backend.js';
+import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
+import { backendChoice, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
+import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
+import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
+import { AbortError, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from '../errors.js';
+import { encodeShareables } from '../memory/shareable.js';
+import type { FromWorker, FunctionRef } from '../protocol.js';
+import { analyzeFunction } from '../task/analyze-function.js';
+import { moduleRefOf } from '../task/define-task.js';
+import { checkFunction, checkInteger, checkSignal, describeValue } from '../validate.js';
+import { CALLER_LOCK_OWNER, FunctionTable, releaseFunctionLockOf } from './function-table.js';
+import { MpmcRing } from './mpmc-ring.js';
+import { SampleRing, type PoolStats } from './pool-stats.js';
+import { defaultSizes, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
+import { releaseSlot, takeSlot } from './slot-stack.js';
+import { WorkerPool, type PoolWorker } from './worker-pool.js';
+
+/** Options of {@link Pool}. */
+export interface PoolOptions {
+  /** Number of workers. Default: the machine's available parallelism. */
+  readonly size?: number;
+  /** Most tasks that may wait to start; `run` rejects with {@link QueueFullError} beyond it. Default: unbounded. */
+  readonly maxQueue?: number;
+  /** Keep run/wait time percentiles in {@link Pool.stats}. Default: true. */
+  readonly recordTiming?: boolean;
+  /** `'workers'`, `'native'` or `'auto'` (default: `WEFT_BACKEND`, else auto-detect). */
+  readonly backend?: BackendChoice;
+  /** How long (ms) a cancelled or timed-out task may keep running before its worker is replaced. Default: 1000. */
+  readonly cancelGracePeriod?: number;
+}
+
+/** The parameters of a task before its trailing `AbortSignal` (which {@link Pool.runWith} appends). */
+export type ArgsBeforeSignal<P extends unknown[]> = P extends [...infer A, AbortSignal] ? A : P;
+
+/** Per-task options of {@link Pool.runWith}. */
+export interface RunOptions {
+  /** Aborting rejects the task with an `AbortError` and sets the task's own signal; see {@link Pool.runWith}. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds the task may run, counted from when it starts; then it is cancelled like an abort. */
+  readonly timeout?: number;
+}
+
+interface TaskRecord {
+  readonly ref: Exclude<FunctionRef, { kind: 'closure' }>;
+  readonly payload: EncodedPayload | undefined;
+  readonly pinnedArgs: readonly unknown[] | undefined;
+  readonly flags: number;
+  readonly submittedAt: number;
+  readonly timeout: number | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  slot: number;
+  pinnedTo: number;
+  settled: boolean;
+  cleanup: (() => void) | undefined;
+}
+
+const WHERE = 'Pool';
+
+/** Payload bytes per slot (arguments or result); larger arguments travel by message. */
+const PAYLOAD_BYTES = defaultSizes(1).payloadBytes;
+
+/** Shippable references, cached per function object (analysis and key building happen once). */
+const refCache = new WeakMap<object, Exclude<FunctionRef, { kind: 'closure' }>>();
+
+function shippableRef(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'closure' }> {
+  let ref = refCache.get(fn as object);
+  if (!ref) {
+    ref = moduleRefOf(fn);
+    if (!ref) {
+      const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
+      ref = { kind: 'source', source: analysis.source, form: analysis.form };
+    }
+    refCache.set(fn as object, ref);
+  }
+  return ref;
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The state a pool builds once its backend is known. */
+interface Running {
+  readonly backend: Backend;
+  readonly workers: WorkerPool;
+  readonly memory: SchedulerMemory;
+  readonly table: FunctionTable;
+  readonly injector: MpmcRing;
+  readonly completions: MpmcRing;
+}
+
+/**
+ * A pool of workers that run tasks, with work stealing and fork-join.
+ *
+ * Tasks are submitted through shared memory (no message per task): the
+ * caller writes the task into a slot and pushes it onto the injector queue;
+ * workers take tasks from their own deque, the injector, or steal from each
+ * other; the caller learns of completions with `Atomics.waitAsync`. Inside a
+ * task, {@link fork} and {@link join} split work further without a round trip
+ * to the calling thread.
+ *
+ * A worker that dies fails only the task it was running (with a
+ * {@link WorkerExitError}) and is replaced. Idle workers never keep the
+ * process alive.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'weft';
+ *
+ * await using pool = new Pool({ size: 4 });
+ * const square = (x: number) => x * x;
+ * console.log(await pool.run(square, 7)); // 49
+ * console.log(await pool.map([1, 2, 3], (x) => x + 1)); // [2, 3, 4]
+ * ```
+ */
+export class Pool {
+  /** The size asked for, or `undefined` for the machine's parallelism. */
+  private readonly requestedSize: number | undefined;
+  private readonly maxQueue: number;
+  private readonly recordTiming: boolean;
+  private readonly grace: number;
+  private readonly choice: BackendChoice;
+  private running: Running | undefined;
+  private starting: Promise<Running> | undefined;
+  /** Tasks waiting for a free slot: `backlog[backlogHead..]` (a queue without O(n) shifts). */
+  private backlog: TaskRecord[] = [];
+  private backlogHead = 0;
+  private flushQueued = false;
+  private readonly inSlots = new Map<number, TaskRecord>();
+  private readonly largeResults = new Map<number, { ok?: unknown; err?: SerializedValue }>();
+  /** Completed slots whose large result message has not arrived yet. */
+  private readonly awaitingMessage = new Set<number>();
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private pumping = false;
+  /** Workers referenced while the pump runs. */
+  private held: PoolWorker[] = [];
+  private drainWaiters: (() => void)[] = [];
+  private closeWaiters: (() => void)[] = [];
+  private completedCount = 0;
+  private failedCount = 0;
+  private readonly runTimes = new SampleRing();
+  private readonly waitTimes = new SampleRing();
+  private nextPinned = 0;
+  /** Top-level tasks ever written into a slot (compared with Header.TopStarted). */
+  private slotted = 0;
+
+  /**
+   * @example
+   * ```ts
+   * const pool = new Pool({ size: 2, maxQueue: 1000 });
+   * ```
+   */
+  constructor(options: PoolOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${WHERE}: options must be an object, received ${describeValue(options)}`);
+    }
+    this.requestedSize = options.size === undefined ? undefined : checkInteger(WHERE, 'size', options.size, 1, 1024);
+    this.maxQueue = options.maxQueue === undefined ? Infinity : checkInteger(WHERE, 'maxQueue', options.maxQueue, 0);
+    if (options.recordTiming !== undefined && typeof options.recordTiming !== 'boolean') {
+      throw new TypeError(`${WHERE}: recordTiming must be a boolean, received ${describeValue(options.recordTiming)}`);
+    }
+    this.recordTiming = options.recordTiming ?? true;
+    this.grace = options.cancelGracePeriod === undefined ? 1_000 : checkInteger(WHERE, 'cancelGracePeriod', options.cancelGracePeriod, 0);
+    this.choice = backendChoice(WHERE, options.backend);
+  }
+
+  /** The worker pool behind this Pool (shared with `map`). Starts the backend on first use. */
+  private async start(): Promise<Running> {
+    if (this.running) return this.running;
+    this.starting ??= (async () => {
+      const backend = await resolveBackend(this.choice);
+      const size = this.requestedSize ?? Math.max(1, backend.parallelism());
+      const sizes = defaultSizes(size);
+      const memory = SchedulerMemory.create(sizes);
+      let ring = 1;
+      while (ring < sizes.slots) ring *= 2;
+      const workers = new WorkerPool(backend, size, {
+        init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index }),
+        message: (worker, message) => this.onMessage(worker, message),
+        exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
+      });
+      this.running = {
+        backend,
+        workers,
+        memory,
+        table: new FunctionTable(memory, CALLER_LOCK_OWNER),
+        injector: new MpmcRing(memory.words, memory.injectorAt, ring),
+        completions: new MpmcRing(memory.words, memory.completionAt, ring),
+      };
+      return this.running;
+    })();
+    return this.starting;
+  }
+
+  /** @internal The workers, for `map`. */
+  async workerPool(): Promise<WorkerPool> {
+    return (await this.start()).workers;
+  }
+
+  /**
+   * Run `fn(...args)` on a worker. `fn` follows the rules of
+   * {@link parallelMap}'s function: it captures nothing, or it is a module
+   * function from {@link defineTask}. Arguments and the result are copied
+   * (typed arrays on `SharedArrayBuffer` and shareable primitives are shared).
+   *
+   * @typeParam A - the argument types.
+   * @typeParam R - the return type (a promise's value when async).
+   * @throws TypeError at the call when `fn` cannot be sent or an argument cannot be copied.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool();
+   * const fib = (n: number): number => (n < 2 ? n : fib2(n - 1) + fib2(n - 2));
+   * // fib refers to fib2, an outer variable: refused. Write it self-contained instead:
+   * const sum = await pool.run((a: number, b: number) => a + b, 2, 3); // 5
+   * ```
+   */
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    return this.submit(fn, args, {}) as Promise<Awaited<R>>;
+  }
+
+  /**
+   * Like {@link Pool.run}, with per-task options. When a `signal` or a
+   * `timeout` is given, the task receives an `AbortSignal` as an extra last
+   * argument: a synchronous task can poll `signal.aborted` (it reads shared
+   * memory, so it turns true while the task runs), an asynchronous one can
+   * also listen for `abort`. The returned promise rejects at once on abort
+   * ({@link AbortError}) or timeout ({@link TaskTimeoutError}); a task that
+   * keeps running past the pool's `cancelGracePeriod` has its worker
+   * terminated and replaced.
+   *
+   * @typeParam F - the function; its parameters are the arguments, then the `AbortSignal`.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool();
+   * const count = (limit: number, signal: AbortSignal) => {
+   *   let n = 0;
+   *   while (n < limit && !signal.aborted) n++;
+   *   return n;
+   * };
+   * const n = await pool.runWith({ timeout: 1_000 }, count, 1e7);
+   * ```
+   */
+  runWith<F extends (...args: never[]) => unknown>(options: RunOptions, fn: F, ...args: ArgsBeforeSignal<Parameters<F>>): Promise<Awaited<ReturnType<F>>> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${WHERE}.runWith: options must be an object, received ${describeValue(options)}`);
+    }
+    if (options.signal !== undefined) checkSignal(`${WHERE}.runWith`, options.signal);
+    if (options.timeout !== undefined) checkInteger(`${WHERE}.runWith`, 'timeout', options.timeout, 0);
+    return this.submit(fn, args, options) as Promise<Awaited<ReturnType<F>>>;
+  }
+
+  /**
+   * `parallelMap` on this pool's workers.
+   *
+   * @typeParam T - the item type.
+   * @typeParam R - the result type.
+   * @typeParam C - the context type.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ size: 2 });
+   * const lengths = await pool.map(['a', 'bb'], (s) => s.length); // [1, 2]
+   * ```
+   */
+  map<T, R, C = undefined>(items: Iterable<T> | ArrayLike<T>, fn: MapFnOf<T, R, C>, options: PoolMapOptions<C> = {}): Promise<Awaited<R>[]> {
+    if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${WHERE}.map: the pool is ${this.state}`));
+    return mapOnPool(this, items, fn, options);
+  }
+
+  private submit(fn: unknown, args: unknown[], options: RunOptions): Promise<unknown> {
+    const where = `${WHERE}.run`;
+    checkFunction(where, 'fn', fn);
+    if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${where}: the pool is ${this.state}; no new tasks are accepted`));
+    const ref = shippableRef(where, fn);
+    const wire = encodeShareables(args) as unknown[];
+    let payload: EncodedPayload | undefined;
+    let pinnedArgs: unknown[] | undefined;
+    if (holdsSharedMemory(wire)) {
+      pinnedArgs = wire;
+    } else {
+      try {
+        payload = encodePayload(wire);
+      } catch (err) {
+        throw new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`);
+      }
+      if (payload.size > PAYLOAD_BYTES) {
+        pinnedArgs = wire;
+        payload = undefined;
+      }
+    }
+    if (this.maxQueue !== Infinity && this.queuedCount() >= this.maxQueue) {
+      return Promise.reject(new QueueFullError(`${where}: the queue is full (maxQueue ${this.maxQueue}); wait for pool.drained() before submitting more`, this.maxQueue));
+    }
+    let flags = SlotFlag.TopLevel;
+    if (options.signal || options.timeout !== undefined) flags |= SlotFlag.Signal;
+    if (options.timeout !== undefined) flags |= SlotFlag.ReportStart;
+    if (pinnedArgs) flags |= SlotFlag.Pinned;
+    return new Promise<unknown>((resolve, reject) => {
+      const record: TaskRecord = {
+        ref,
+        payload,
+        pinnedArgs,
+        flags,
+        submittedAt: now(),
+        timeout: options.timeout,
+        resolve,
+        reject,
+        slot: -1,
+        pinnedTo: -1,
+        settled: false,
+        cleanup: undefined,
+      };
+      const signal = options.signal;
+      if (signal) {
+        if (signal.aborted) {
+          reject(new AbortError(`${where}: aborted before it started`, signal.reason));
+          return;
+        }
+        const onAbort = (): void => this.cancel(record, new AbortError(`${where}: aborted`, signal.reason));
+        signal.addEventListener('abort', onAbort, { once: true });
+        record.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.backlog.push(record);
+      if (this.running) this.scheduleFlush();
+      else
+        void this.start().then(
+          () => this.scheduleFlush(),
+          (err: unknown) => this.settle(record, false, err),
+        );
+    });
+  }
+
+  /** Tasks waiting to start: in the backlog, or in a slot no worker has begun. O(1). */
+  private queuedCount(): number {
+    const memory = this.running?.memory;
+    const startedInSlots = memory ? Atomics.load(memory.words, Header.TopStarted) : 0;
+    return this.backlog.length - this.backlogHead + (this.slotted - startedInSlots);
+  }
+
+  /** One flush per microtask turn, however many tasks were submitted in it. */
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  /** Move backlog tasks into free slots and onto the injector (or to a worker, when pinned). */
+  private flush(): void {
+    const run = this.running;
+    if (!run || this.state === 'closed') return;
+    run.workers.fill();
+    const { memory, table, injector } = run;
+    const w = memory.words;
+    let pushed = false;
+    while (this.backlogHead < this.backlog.length) {
+      const record = this.backlog[this.backlogHead]!;
+      if (record.settled) {
+        this.backlogHead++;
+        continue;
+      }
+      const slot = takeSlot(memory);
+      if (slot < 0) break; // all slots busy: the rest waits for completions
+      this.backlogHead++;
+      let fnId: number;
+      try {
+        fnId = table.idOf(record.ref);
+      } catch (err) {
+        releaseSlot(memory, slot);
+        this.settle(record, false, err);
+        continue;
+      }
+      const base = memory.slotWord(slot);
+      const argsLength = record.payload ? memory.payloads.write(memory.payloadAt(slot), record.payload) : 0;
+      Atomics.store(w, base + Slot.FnId, fnId);
+      Atomics.store(w, base + Slot.ArgsLength, argsLength);
+      Atomics.store(w, base + Slot.Flags, record.flags);
+      Atomics.store(w, base + Slot.Parent, 0);
+      Atomics.store(w, base + Slot.Cancel, 0);
+      Atomics.store(w, base + Slot.Runner, 0);
+      memory.times[slot * 3] = record.submittedAt;
+      Atomics.store(w, base + Slot.State, TaskState.Queued);
+      record.slot = slot;
+      this.inSlots.set(slot, record);
+      this.slotted++;
+      if (record.pinnedArgs) {
+        const worker = run.workers.at(this.nextPinned++ % run.workers.size);
+        record.pinnedTo = worker.index;
+        worker.post({ type: 'task', slot, args: record.pinnedArgs });
+      } else {
+        // Cannot fail: the ring has a cell for every slot.
+        if (!injector.push(slot)) throw new Error('internal: the injector refused a task');
+        pushed = true;
+      }
+    }
+    if (pushed && Atomics.load(w, Header.Sleepers) > 0) {
+      // Orders after the pushes: a worker that announced sleep either sees the work or sees WakeSeq move.
+      Atomics.add(w, Header.WakeSeq, 1);
+      Atomics.notify(w, Header.WakeSeq);
+    }
+    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog = this.backlog.slice(this.backlogHead);
+      this.backlogHead = 0;
+    }
+    if (this.inSlots.size > 0) void this.pump();
+  }
+
+  /** Drain completions while tasks are outstanding; sleeps with waitAsync in between. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    const run = this.running!;
+    const w = run.memory.words;
+    // Outstanding tasks keep the process alive (a pending waitAsync does not); an idle pool does not.
+    this.held = run.workers.live();
+    for (const worker of this.held) worker.hold();
+    try {
+      while (this.inSlots.size > 0 && this.state !== 'closed') {
+        Atomics.store(w, Header.CallerWaiting, 1);
+        const seq = Atomics.load(w, Header.CompletionSeq);
+        if (this.drainCompletions()) continue;
+        // A worker that finishes after the load above bumps CompletionSeq, so this wait returns at once.
+        const wait = Atomics.waitAsync(w, Header.CompletionSeq, seq, 50);
+        if (wait.async) await wait.value;
+        Atomics.store(w, Header.CallerWaiting, 0);
+        this.drainCompletions();
+      }
+    } finally {
+      Atomics.store(w, Header.CallerWaiting, 0);
+      this.pumping = false;
+      for (const worker of this.held) worker.release();
+      this.held = [];
+    }
+  }
+
+  /** Settle every completed top-level task; true when any was found. */
+  private drainCompletions(): boolean {
+    const run = this.running!;
+    let any = false;
+    for (;;) {
+      const slot = run.completions.pop();
+      if (slot < 0) break;
+      any = true;
+      this.complete(slot);
+    }
+    if (any) {
+      this.flush();
+      this.checkDrained();
+    }
+    return any;
+  }
+
+  private complete(slot: number): void {
+    const run = this.running!;
+    const { memory } = run;
+    const w = memory.words;
+    const record = this.inSlots.get(slot);
+    const base = memory.slotWord(slot);
+    const state = Atomics.load(w, base + Slot.State);
+    const length = Atomics.load(w, base + Slot.ResultLength);
+    let outcome: { ok?: unknown; err?: SerializedValue } | undefined;
+    if (length === -1) {
+      outcome = this.largeResults.get(slot);
+      if (!outcome) {
+        // The result travels by message, which has not been handled yet: finish when it is.
+        this.awaitingMessage.add(slot);
+        return;
+      }
+      this.largeResults.delete(slot);
+    } else if (state !== TaskState.Cancelled) {
+      const value = length > 0 ? memory.payloads.read(memory.payloadAt(slot), length) : undefined;
+      outcome = state === TaskState.Done ? { ok: value } : { err: value as SerializedValue };
+    }
+    if (this.recordTiming) {
+      const submitted = memory.times[slot * 3]!;
+      const started = memory.times[slot * 3 + 1]!;
+      const finished = memory.times[slot * 3 + 2]!;
+      this.waitTimes.add(started - submitted);
+      this.runTimes.add(finished - started);
+    }
+    this.inSlots.delete(slot);
+    releaseSlot(memory, slot);
+    if (!record || record.settled) return;
+    if (outcome && 'ok' in outcome) this.settle(record, true, outcome.ok);
+    else if (outcome?.err) {
+      const cause = deserializeThrown(outcome.err);
+      this.settle(record, false, new TaskError(`${WHERE}.run: the task threw: ${describeThrown(cause)}`, cause));
+    } else this.settle(record, false, new AbortError(`${WHERE}.run: the task was cancelled`));
+  }
+
+  private settle(record: TaskRecord, ok: boolean, value: unknown): void {
+    if (record.settled) return;
+    record.settled = true;
+    record.cleanup?.();
+    if (ok) {
+      this.completedCount++;
+      record.resolve(value);
+    } else {
+      this.failedCount++;
+      record.reject(value);
+    }
+  }
+
+  /** Abort or time out a task: reject now, tell the task through its signal, replace its worker if it ignores it. */
+  private cancel(record: TaskRecord, error: unknown): void {
+    if (record.settled) return;
+    this.settle(record, false, error);
+    const run = this.running;
+    if (!run || record.slot < 0) return; // still in the backlog: flush skips settled records
+    const { memory } = run;
+    const base = memory.slotWord(record.slot);
+    const slot = record.slot;
+    Atomics.store(memory.words, base + Slot.Cancel, 1);
+    const timer = setTimeout(() => {
+      // Still running the same task after the grace period: the worker is stuck; replace it.
+      if (this.inSlots.get(slot) !== record) return;
+      if (Atomics.load(memory.words, base + Slot.State) !== TaskState.Running) return;
+      const runner = Atomics.load(memory.words, base + Slot.Runner);
+      const worker = runner > 0 ? run.workers.live().find((w) => w.index === runner - 1) : undefined;
+      if (worker) run.workers.replace(worker);
+    }, this.grace);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  private onMessage(_worker: PoolWorker, message: FromWorker): void {
+    switch (message.type) {
+      case 'task-started': {
+        const record = this.inSlots.get(message.slot);
+        if (record && !record.settled && record.timeout !== undefined) {
+          const timeout = record.timeout;
+          const timer = setTimeout(
+            () => this.cancel(record, new TaskTimeoutError(`${WHERE}.run: the task did not finish within ${timeout} ms of starting`, timeout)),
+            timeout,
+          );
+          const previous = record.cleanup;
+          record.cleanup = () => {
+            clearTimeout(timer);
+            previous?.();
+          };
+        }
+        break;
+      }
+      case 'task-result':
+        this.largeResults.set(message.slot, message.value as { ok?: unknown; err?: SerializedValue });
+        if (this.awaitingMessage.delete(message.slot)) {
+          this.complete(message.slot);
+          this.flush();
+          this.checkDrained();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A worker died: fail what it was running, re-send what was pinned to it, and start its replacement. */
+  private onWorkerExit(worker: PoolWorker, exitCode: number | null, error: unknown): void {
+    const run = this.running;
+    if (!run) return;
+    const { memory } = run;
+    const w = memory.words;
+    const number = worker.index + 1;
+    releaseFunctionLockOf(memory, number);
+    const how = exitCode === null ? 'was terminated' : `exited with code ${exitCode}`;
+    const detail = error === undefined ? '' : `: ${describeThrown(error)}`;
+    for (let slot = 0; slot < memory.sizes.slots; slot++) {
+      const base = memory.slotWord(slot);
+      const state = Atomics.load(w, base + Slot.State);
+      const record = this.inSlots.get(slot);
+      if (state === TaskState.Running && Atomics.load(w, base + Slot.Runner) === number) {
+        const exit = new WorkerExitError(`${WHERE}: the worker running this task ${how}${detail}`, exitCode, error === undefined ? undefined : { cause: error });
+        if (record) {
+          this.inSlots.delete(slot);
+          releaseSlot(memory, slot);
+          this.settle(record, false, exit);
+        } else {
+          // A forked task: fail it in its slot, so the task joining it throws instead of waiting forever.
+          failSlot(memory, slot, exit);
+        }
+      } else if (record && record.pinnedTo === worker.index && state === TaskState.Queued) {
+        record.pinnedTo = -1; // re-sent below, to the replacement
+      }
+    }
+    if (this.state === 'closed') return;
+    const replacement = run.workers.at(worker.index);
+    if (this.pumping) {
+      replacement.hold();
+      this.held.push(replacement);
+    }
+    for (const record of this.inSlots.values()) {
+      if (record.pinnedArgs && record.pinnedTo === -1 && !record.settled) {
+        record.pinnedTo = replacement.index;
+        replacement.post({ type: 'task', slot: record.slot, args: record.pinnedArgs });
+      }
+    }
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (this.queuedCount() === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    if (this.inSlots.size === 0 && this.backlogHead === this.backlog.length) {
+      const waiters = this.closeWaiters;
+      this.closeWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /**
+   * Resolves once no task waits to start (all are running or done): the way
+   * to apply backpressure with `maxQueue`.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool({ maxQueue: 100 });
+   * for (const job of jobs) {
+   *   if (pool.stats.queued >= 100) await pool.drained();
+   *   void pool.run(work, job);
+   * }
+   * ```
+   */
+  drained(): Promise<void> {
+    if (this.queuedCount() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** A snapshot of the pool's counters and timings. */
+  get stats(): PoolStats {
+    const memory = this.running?.memory;
+    let running = 0;
+    if (memory) {
+      for (const slot of this.inSlots.keys()) {
+        if (Atomics.load(memory.words, memory.slotWord(slot) + Slot.State) === TaskState.Running) running++;
+      }
+    }
+    return {
+      workers: this.running?.workers.started ?? 0,
+      queued: this.queuedCount(),
+      running,
+      completed: this.completedCount,
+      failed: this.failedCount,
+      stolen: memory ? Atomics.load(memory.words, Header.Stolen) : 0,
+      runTime: this.recordTiming ? this.runTimes.summary() : undefined,
+      waitTime: this.recordTiming ? this.waitTimes.summary() : undefined,
+    };
+  }
+
+  /**
+   * Finish every task already submitted, then stop the workers. New tasks are
+   * refused. Always resolves.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool();
+   * void pool.run((x: number) => x * 2, 21);
+   * await pool.close(); // the task above finishes first
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    if (this.inSlots.size > 0 || this.backlogHead < this.backlog.length) await new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    await this.shutdown();
+  }
+
+  /**
+   * Stop now: pending and running tasks reject with {@link PoolClosedError};
+   * workers are terminated, also when stuck. Always resolves.
+   *
+   * @example
+   * ```ts
+   * const pool = new Pool();
+   * const stuck = pool.run(() => { for (;;) {} });
+   * await pool.terminate(); // `stuck` rejects with PoolClosedError
+   * ```
+   */
+  async terminate(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    const error = new PoolClosedError(`${WHERE}: the pool was terminated`);
+    for (const record of this.backlog.slice(this.backlogHead)) this.settle(record, false, error);
+    this.backlog = [];
+    this.backlogHead = 0;
+    for (const record of this.inSlots.values()) this.settle(record, false, error);
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.state = 'closed';
+    const run = this.running ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
+    if (!run) return;
+    Atomics.store(run.memory.words, Header.Shutdown, 1);
+    Atomics.add(run.memory.words, Header.WakeSeq, 1);
+    Atomics.notify(run.memory.words, Header.WakeSeq);
+    this.inSlots.clear();
+    await run.workers.terminateAll();
+    this.checkDrained();
+  }
+
+  /** `await using pool = new Pool()` closes the pool at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Mark a forked task failed with `error` (its runner died), waking whoever joins it. */
+function failSlot(memory: SchedulerMemory, slot: number, error: Error): void {
+  const w = memory.words;
+  const base = memory.slotWord(slot);
+  const encoded = encodePayload(serializeThrown(error));
+  const length = encoded.size <= memory.sizes.payloadBytes ? memory.payloads.write(memory.payloadAt(slot), encoded) : 0;
+  Atomics.store(w, base + Slot.ResultLength, length);
+  Atomics.store(w, base + Slot.State, TaskState.Failed);
+  Atomics.notify(w, base + Slot.State);
+}
+
+type MapFnOf<T, R, C> = MapFn<T, R, C>;
+/** Options of {@link Pool.map}: those of `parallelMap`, without `backend` (the pool has one). */
+export type PoolMapOptions<C> = Omit<ParallelMapOptions<C>, 'backend'>;
+
+function mapOnPool<T, R, C>(pool: Pool, items: Iterable<T> | ArrayLike<T>, fn: MapFn<T, R, C>, options: PoolMapOptions<C>): Promise<Awaited<R>[]> {
+  return mapOnWorkers(`${WHERE}.map`, () => pool.workerPool(), items, fn, options);
+}

@@ -1,0 +1,81 @@
+/**
+ * A fixed-capacity Chase-Lev work-stealing deque of int32 slot numbers in
+ * shared memory. The owning worker pushes and pops at the bottom (LIFO: the
+ * most recent fork first, which keeps its data hot); other workers steal at
+ * the top (FIFO: the oldest, usually largest, piece of work).
+ *
+ * Layout at `at`: [top, bottom, cell × capacity].
+ *
+ * Invariants (all accesses sequentially consistent):
+ * - Only the owner writes `bottom`; thieves only move `top`, by
+ *   compareExchange, so each element is taken by exactly one party.
+ * - The owner takes the last element (`top === bottom - 1`) only by winning
+ *   the same compareExchange on `top` that thieves use.
+ * - `push` refuses when `bottom - top >= capacity`, so a cell is never
+ *   overwritten while a thief may still read it.
+ *
+ * @module
+ */
+
+/** `steal` lost a race: the deque may still hold work. */
+export const STEAL_RETRY = -2;
+
+/** View of one worker's deque. */
+export class WorkDeque {
+  private readonly mask: number;
+
+  constructor(
+    private readonly words: Int32Array,
+    private readonly at: number,
+    readonly capacity: number,
+  ) {
+    this.mask = capacity - 1;
+  }
+
+  /** Owner only: push a slot number; false when full. */
+  push(value: number): boolean {
+    const w = this.words;
+    const b = Atomics.load(w, this.at + 1);
+    const t = Atomics.load(w, this.at);
+    if (b - t >= this.capacity) return false;
+    Atomics.store(w, this.at + 2 + (b & this.mask), value);
+    // Publishes the cell to thieves, which read `bottom` before the cell.
+    Atomics.store(w, this.at + 1, b + 1);
+    return true;
+  }
+
+  /** Owner only: pop the newest slot number; -1 when empty. */
+  pop(): number {
+    const w = this.words;
+    const b = Atomics.load(w, this.at + 1) - 1;
+    // Reserve the bottom element before looking at `top`: a thief that reads
+    // the new bottom will not take it.
+    Atomics.store(w, this.at + 1, b);
+    const t = Atomics.load(w, this.at);
+    if (t > b) {
+      Atomics.store(w, this.at + 1, b + 1);
+      return -1;
+    }
+    const value = Atomics.load(w, this.at + 2 + (b & this.mask));
+    if (t < b) return value;
+    // The last element: race the thieves for it on `top`.
+    const won = Atomics.compareExchange(w, this.at, t, t + 1) === t;
+    Atomics.store(w, this.at + 1, b + 1);
+    return won ? value : -1;
+  }
+
+  /** Any other worker: take the oldest slot number; -1 when empty, STEAL_RETRY on a lost race. */
+  steal(): number {
+    const w = this.words;
+    const t = Atomics.load(w, this.at);
+    const b = Atomics.load(w, this.at + 1);
+    if (t >= b) return -1;
+    const value = Atomics.load(w, this.at + 2 + (t & this.mask));
+    return Atomics.compareExchange(w, this.at, t, t + 1) === t ? value : STEAL_RETRY;
+  }
+
+  /** Racy length, for heuristics. */
+  get size(): number {
+    return Math.max(0, Atomics.load(this.words, this.at + 1) - Atomics.load(this.words, this.at));
+  }
+}

@@ -1,0 +1,484 @@
+/**
+ * Worker side of the Pool: find work in shared memory (own deque, then the
+ * injector, then other workers' deques), run it, publish the result, and
+ * sleep on a futex word when there is none. Also the engine of `fork` and
+ * `join` inside tasks. See `pool/README.md` for the invariants.
+ *
+ * @module
+ */
+import { encodePayload, type EncodedPayload } from '../codec/payload-codec.js';
+import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
+import { FunctionTable } from '../pool/function-table.js';
+import { MpmcRing } from '../pool/mpmc-ring.js';
+import { Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
+import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
+import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
+import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
+import { moduleRefOf } from '../task/define-task.js';
+import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+/** A worker runs tasks for about this long (ms) before letting its event loop handle messages. */
+const SLICE_MS = 8;
+/** An idle worker checks for work for about this long (ms) before it sleeps. */
+const SPIN_MS = 0.05;
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Let the event loop run (messages, timers, promise reactions) before continuing. */
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** A task's AbortSignal whose `aborted` reads the slot's cancel word, so synchronous tasks can poll it. */
+function taskSignal(words: Int32Array, cancelWord: number, watch: (check: () => void) => void): AbortSignal {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const native = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
+  Object.defineProperty(signal, 'aborted', {
+    get(): boolean {
+      if (Atomics.load(words, cancelWord) !== 0 && !native.call(signal)) controller.abort(new Error('The task was cancelled'));
+      return native.call(signal) as boolean;
+    },
+  });
+  // Async tasks get the 'abort' event from a periodic check while they run.
+  watch(() => void signal.aborted);
+  return signal;
+}
+
+/** The handle `fork` returns inside a worker. */
+export interface WorkerForkHandle<R> extends PromiseLike<R> {
+  join(): R;
+}
+
+/** The scheduler of one worker. */
+export class WorkerScheduler {
+  readonly memory: SchedulerMemory;
+  readonly index: number;
+  private readonly w: Int32Array;
+  private readonly table: FunctionTable;
+  private readonly own: WorkDeque;
+  private readonly deques: WorkDeque[];
+  private readonly injector: MpmcRing;
+  private readonly completions: MpmcRing;
+  private readonly fns: (AnyFunction | undefined)[] = [];
+  private readonly watchers = new Set<() => void>();
+  private watchTimer: ReturnType<typeof setInterval> | undefined;
+  private victim = 0;
+
+  constructor(
+    init: InitMessage,
+    private readonly post: (message: FromWorker) => void,
+  ) {
+    this.memory = new SchedulerMemory(init.memory, init.sizes);
+    this.index = init.index;
+    this.w = this.memory.words;
+    this.table = new FunctionTable(this.memory, init.index + 1);
+    const { sizes } = this.memory;
+    this.deques = Array.from({ length: sizes.workers }, (_, i) => new WorkDeque(this.w, this.memory.dequeWord(i), sizes.dequeCapacity));
+    this.own = this.deques[init.index]!;
+    let ring = 1;
+    while (ring < sizes.slots) ring *= 2;
+    this.injector = new MpmcRing(this.w, this.memory.injectorAt, ring);
+    this.completions = new MpmcRing(this.w, this.memory.completionAt, ring);
+  }
+
+  // ---- finding work -------------------------------------------------------
+
+  /** A queued slot this worker now owns, or -1. */
+  private findWork(): number {
+    const mine = this.own.pop();
+    if (mine >= 0) return mine;
+    const injected = this.injector.pop();
+    if (injected >= 0) return injected;
+    // Try every other deque once, starting with the last one that had work.
+    const n = this.deques.length;
+    for (let k = 0; k < n; k++) {
+      const victim = (this.victim + k) % n;
+      if (victim === this.index) continue;
+      const deque = this.deques[victim]!;
+      for (;;) {
+        const stolen = deque.steal();
+        if (stolen === STEAL_RETRY) continue;
+        if (stolen >= 0) {
+          this.victim = victim;
+          Atomics.add(this.w, Header.Stolen, 1);
+          return stolen;
+        }
+        break;
+      }
+    }
+    return -1;
+  }
+
+  private hasWork(): boolean {
+    if (this.injector.size > 0) return true;
+    for (const deque of this.deques) if (deque.size > 0) return true;
+    return false;
+  }
+
+  /** Wake one sleeping worker if any sleeps (after making work visible). */
+  wakeOne(): void {
+    // Orders after the push: a sleeper either sees the work in its re-check or sees WakeSeq move.
+    if (Atomics.load(this.w, Header.Sleepers) > 0) {
+      Atomics.add(this.w, Header.WakeSeq, 1);
+      Atomics.notify(this.w, Header.WakeSeq, 1);
+    }
+  }
+
+  // ---- running ------------------------------------------------------------
+
+  private fnRef(slot: number): Exclude<FunctionRef, { kind: 'closure' }> {
+    return this.table.refOf(Atomics.load(this.w, this.memory.slotWord(slot) + Slot.FnId));
+  }
+
+  /** The slot's function if it can run now without importing a module. */
+  private fnNow(slot: number): AnyFunction | undefined {
+    const id = Atomics.load(this.w, this.memory.slotWord(slot) + Slot.FnId);
+    let fn = this.fns[id];
+    if (!fn) {
+      fn = resolveFunctionSync(this.table.refOf(id));
+      this.fns[id] = fn;
+    }
+    return fn;
+  }
+
+  /** Load the slot's function, importing its module if needed. Failures are reported as the task's failure. */
+  private async load(slot: number): Promise<boolean> {
+    if (this.fnNow(slot)) return true;
+    try {
+      const id = Atomics.load(this.w, this.memory.slotWord(slot) + Slot.FnId);
+      this.fns[id] = await resolveFunction(this.fnRef(slot));
+      return true;
+    } catch (err) {
+      this.begin(slot);
+      this.finish(slot, TaskState.Failed, serializeThrown(err));
+      return false;
+    }
+  }
+
+  private begin(slot: number): number {
+    const base = this.memory.slotWord(slot);
+    Atomics.store(this.w, base + Slot.Runner, this.index + 1);
+    Atomics.store(this.w, base + Slot.State, TaskState.Running);
+    this.memory.times[slot * 3 + 1] = now();
+    Atomics.add(this.w, Header.Started, 1);
+    const flags = Atomics.load(this.w, base + Slot.Flags);
+    if (flags & SlotFlag.TopLevel) Atomics.add(this.w, Header.TopStarted, 1);
+    if (flags & SlotFlag.ReportStart) this.post({ type: 'task-started', slot });
+    return flags;
+  }
+
+  /**
+   * Run the task in `slot` (its function must be loaded). Returns a promise
+   * only when the task itself is asynchronous.
+   */
+  run(slot: number, pinnedArgs?: readonly unknown[]): Promise<void> | undefined {
+    const base = this.memory.slotWord(slot);
+    const flags = this.begin(slot);
+    if (Atomics.load(this.w, base + Slot.Cancel) !== 0) {
+      this.finish(slot, TaskState.Cancelled, undefined);
+      return undefined;
+    }
+    let args: unknown[];
+    try {
+      args = pinnedArgs
+        ? [...pinnedArgs]
+        : (this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)) as unknown[]);
+    } catch (err) {
+      this.finish(slot, TaskState.Failed, serializeThrown(err));
+      return undefined;
+    }
+    let unwatch: (() => void) | undefined;
+    if (flags & SlotFlag.Signal) {
+      args.push(taskSignal(this.w, base + Slot.Cancel, (check) => (unwatch = this.watch(check))));
+    }
+    let result: unknown;
+    try {
+      result = this.fnNow(slot)!(...args);
+    } catch (err) {
+      unwatch?.();
+      this.finish(slot, TaskState.Failed, serializeThrown(err));
+      return undefined;
+    }
+    if (!isThenable(result)) {
+      unwatch?.();
+      this.finish(slot, TaskState.Done, result);
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        unwatch?.();
+        this.finish(slot, TaskState.Done, value);
+      },
+      (err: unknown) => {
+        unwatch?.();
+        this.finish(slot, TaskState.Failed, serializeThrown(err));
+      },
+    );
+  }
+
+  /** Check cancel words of running async tasks every 10 ms, only while any runs. */
+  private watch(check: () => void): () => void {
+    this.watchers.add(check);
+    this.watchTimer ??= setInterval(() => {
+      for (const c of this.watchers) c();
+    }, 10);
+    return () => {
+      this.watchers.delete(check);
+      if (this.watchers.size === 0 && this.watchTimer !== undefined) {
+        clearInterval(this.watchTimer);
+        this.watchTimer = undefined;
+      }
+    };
+  }
+
+  /** Publish a task's outcome: payload first, then the state word (which joiners and the caller read). */
+  private finish(slot: number, state: number, value: unknown): void {
+    const base = this.memory.slotWord(slot);
+    const flags = Atomics.load(this.w, base + Slot.Flags);
+    const capacity = this.memory.sizes.payloadBytes;
+    const at = this.memory.payloadAt(slot);
+    let length = 0;
+    if (state !== TaskState.Cancelled) {
+      let encoded: EncodedPayload;
+      try {
+        encoded = encodePayload(value);
+      } catch (err) {
+        state = TaskState.Failed;
+        encoded = encodePayload(serializeThrown(new TypeError(`The task's result cannot be sent back: ${(err as Error).message}`)));
+      }
+      if (encoded.size <= capacity) {
+        length = this.memory.payloads.write(at, encoded);
+      } else if (flags & SlotFlag.TopLevel) {
+        // Too large for the slot: the caller gets it by message, which is sent before the state changes.
+        this.post({ type: 'task-result', slot, value: state === TaskState.Done ? { ok: value } : { err: value } });
+        length = -1;
+      } else {
+        state = TaskState.Failed;
+        const tooLarge = new RangeError(
+          `A forked task's result takes ${encoded.size} bytes, more than a slot's ${capacity}; return less, or write large results into shared memory`,
+        );
+        length = this.memory.payloads.write(at, encodePayload(serializeThrown(tooLarge)));
+      }
+    }
+    this.memory.times[slot * 3 + 2] = now();
+    Atomics.store(this.w, base + Slot.ResultLength, length);
+    // Publishes payload and length: a joiner reads them after seeing a terminal state.
+    Atomics.store(this.w, base + Slot.State, state);
+    Atomics.notify(this.w, base + Slot.State);
+    if (flags & SlotFlag.TopLevel) {
+      // Cannot fail: the ring has a cell for every slot.
+      if (!this.completions.push(slot)) throw new Error('internal: the completion queue refused a task');
+      Atomics.add(this.w, Header.CompletionSeq, 1);
+      if (Atomics.load(this.w, Header.CallerWaiting) !== 0) Atomics.notify(this.w, Header.CompletionSeq);
+    }
+  }
+
+  // ---- the top-level loop -------------------------------------------------
+
+  /** Run tasks until the pool shuts down. */
+  async loop(): Promise<void> {
+    const w = this.w;
+    while (Atomics.load(w, Header.Shutdown) === 0) {
+      const sliceEnd = performance.now() + SLICE_MS;
+      let ran = false;
+      for (;;) {
+        const slot = this.findWork();
+        if (slot < 0) break;
+        ran = true;
+        if (!this.fnNow(slot) && !(await this.load(slot))) continue;
+        void this.run(slot);
+        if (performance.now() > sliceEnd) break;
+      }
+      if (ran) {
+        await yieldToEventLoop();
+        continue;
+      }
+      // Idle: look again for a moment, then sleep until a producer bumps WakeSeq.
+      const spinEnd = performance.now() + SPIN_MS;
+      while (performance.now() < spinEnd && !this.hasWork()) {
+        /* spin */
+      }
+      if (this.hasWork()) continue;
+      Atomics.add(w, Header.Sleepers, 1);
+      const seq = Atomics.load(w, Header.WakeSeq);
+      // Re-check after announcing: a producer that pushed before this saw Sleepers = 0 and woke nobody.
+      if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
+        const wait = Atomics.waitAsync(w, Header.WakeSeq, seq, 1_000);
+        if (wait.async) await wait.value;
+      }
+      Atomics.sub(w, Header.Sleepers, 1);
+      // Messages (map jobs, pinned tasks) are handled while this loop awaits.
+    }
+  }
+
+  /** Run a task pinned to this worker by message. */
+  async runPinned(slot: number, args: readonly unknown[]): Promise<void> {
+    if (!this.fnNow(slot) && !(await this.load(slot))) return;
+    await this.run(slot, args);
+  }
+
+  // ---- fork / join ----------------------------------------------------------
+
+  /** Fork `fn(...args)`: queue it on this worker's deque, where idle workers can steal it. */
+  fork<R>(fn: AnyFunction, args: unknown[], shippable?: Exclude<FunctionRef, { kind: 'closure' }>): WorkerForkHandle<R> {
+    const ref = shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) };
+    const encoded = encodePayload(args);
+    const slot = takeSlot(this.memory);
+    if (slot < 0 || encoded.size > this.memory.sizes.payloadBytes) {
+      // No slot, or arguments too large to share: run it here, now (same result, no parallelism).
+      if (slot >= 0) releaseSlot(this.memory, slot);
+      return settledHandle<R>(() => fn(...args) as R);
+    }
+    const base = this.memory.slotWord(slot);
+    const w = this.w;
+    const fnId = this.table.idOf(ref);
+    if (!this.fns[fnId]) this.fns[fnId] = fn;
+    const length = this.memory.payloads.write(this.memory.payloadAt(slot), encoded);
+    Atomics.store(w, base + Slot.FnId, fnId);
+    Atomics.store(w, base + Slot.ArgsLength, length);
+    Atomics.store(w, base + Slot.Flags, 0);
+    Atomics.store(w, base + Slot.Parent, this.index + 1);
+    Atomics.store(w, base + Slot.Cancel, 0);
+    Atomics.store(w, base + Slot.Runner, 0);
+    this.memory.times[slot * 3] = now();
+    Atomics.store(w, base + Slot.State, TaskState.Queued);
+    if (!this.own.push(slot)) {
+      // Deque full: run it inline now.
+      void this.run(slot);
+    } else {
+      this.wakeOne();
+    }
+    return new SlotHandle<R>(this, slot);
+  }
+
+  /** Block until `slot` finishes, running other tasks meanwhile; returns its result or throws its error. */
+  join(slot: number): unknown {
+    const w = this.w;
+    const stateWord = this.memory.slotWord(slot) + Slot.State;
+    for (;;) {
+      const state = Atomics.load(w, stateWord);
+      if (state >= TaskState.Done) return this.take(slot);
+      const other = this.findWork();
+      if (other >= 0) {
+        if (this.fnNow(other)) void this.run(other);
+        else {
+          // Its module is not loaded here and cannot be imported while blocked: hand it back.
+          if (!this.injector.push(other)) throw new Error('internal: the injector refused a task');
+          this.wakeOne();
+          Atomics.wait(w, stateWord, state, 1);
+        }
+        continue;
+      }
+      // Woken by finish()'s notify; the 1 ms bound also catches Queued -> Running changes.
+      Atomics.wait(w, stateWord, state, 1);
+    }
+  }
+
+  /** Wait for `slot` without blocking (for `await handle`). */
+  async joinAsync(slot: number): Promise<unknown> {
+    const w = this.w;
+    const stateWord = this.memory.slotWord(slot) + Slot.State;
+    for (;;) {
+      const state = Atomics.load(w, stateWord);
+      if (state >= TaskState.Done) return this.take(slot);
+      const wait = Atomics.waitAsync(w, stateWord, state, 5);
+      if (wait.async) await wait.value;
+    }
+  }
+
+  /** Read a finished forked task's outcome and free its slot. */
+  private take(slot: number): unknown {
+    const base = this.memory.slotWord(slot);
+    const state = Atomics.load(this.w, base + Slot.State);
+    const length = Atomics.load(this.w, base + Slot.ResultLength);
+    const value = length > 0 ? this.memory.payloads.read(this.memory.payloadAt(slot), length) : undefined;
+    releaseSlot(this.memory, slot);
+    if (state === TaskState.Done) return value;
+    if (state === TaskState.Cancelled) throw new Error('The forked task was cancelled');
+    throw deserializeThrown(value as never);
+  }
+}
+
+/** How the worker compiles a function's source: methods (`name() {}`) need the object-literal form. */
+function sourceForm(fn: AnyFunction): 'expression' | 'method' {
+  const source = Function.prototype.toString.call(fn).trimStart();
+  return /^(async\s*)?(function\b|\(|[A-Za-z_$][\w$]*\s*=>)/.test(source) || /^async\s+[A-Za-z_$][\w$]*\s*=>/.test(source)
+    ? 'expression'
+    : 'method';
+}
+
+class SlotHandle<R> implements WorkerForkHandle<R> {
+  private outcome: { value: R } | { error: unknown } | undefined;
+
+  constructor(
+    private readonly scheduler: WorkerScheduler,
+    private readonly slot: number,
+  ) {}
+
+  join(): R {
+    if (!this.outcome) {
+      try {
+        this.outcome = { value: this.scheduler.join(this.slot) as R };
+      } catch (error) {
+        this.outcome = { error };
+      }
+    }
+    if ('error' in this.outcome) throw this.outcome.error;
+    return this.outcome.value;
+  }
+
+  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+    const settled: Promise<R> = this.outcome
+      ? 'error' in this.outcome
+        ? Promise.reject(this.outcome.error)
+        : Promise.resolve(this.outcome.value)
+      : this.scheduler.joinAsync(this.slot).then(
+          (value) => {
+            this.outcome = { value: value as R };
+            return value as R;
+          },
+          (error: unknown) => {
+            this.outcome = { error };
+            throw error;
+          },
+        );
+    return settled.then(onFulfilled, onRejected);
+  }
+}
+
+function settledHandle<R>(compute: () => R): WorkerForkHandle<R> {
+  let outcome: { value: R } | { error: unknown };
+  try {
+    outcome = { value: compute() };
+  } catch (error) {
+    outcome = { error };
+  }
+  return {
+    join(): R {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    },
+    then(onFulfilled, onRejected) {
+      const p = 'error' in outcome ? Promise.reject(outcome.error) : Promise.resolve(outcome.value);
+      return p.then(onFulfilled, onRejected);
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The waiting layer every primitive shares: one description of a protocol's
+ * slow path, run by a blocking driver (`Atomics.wait`, where the thread may
+ * block) or an async driver (`Atomics.waitAsync`, never blocking the event
+ * loop).
+ *
+ * A slow path is a generator: it reads and writes its words with Atomics and
+ * yields a {@link FutexWait} when it needs to sleep until a word changes. The
+ * driver sleeps and resumes it with the outcome. So each protocol is written
+ * once, and a native backend could supply other drivers.
+ *
+ * @module
+ */
+import { describeValue } from '../validate.js';
+
+/** A request to sleep while `array[index] === value`, at most `timeout` ms. */
+export interface FutexWait {
+  readonly array: Int32Array;
+  readonly index: number;
+  readonly value: number;
+  readonly timeout: number;
+}
+
+/** What a wait ended with, as `Atomics.wait` reports it. */
+export type FutexOutcome = 'ok' | 'not-equal' | 'timed-out';
+
+/** A protocol's slow path: yields waits, returns its result. */
+export type FutexSteps<T> = Generator<FutexWait, T, FutexOutcome>;
+
+/**
+ * Longest sleep between checks for a dead lock owner or queue head (ms). A
+ * waiter whose lock's owner died notices within about this long.
+ */
+export const SLICE_MS = 50;
+
+/** A wait request (slow path only, so the allocation does not matter). */
+export function futexWait(array: Int32Array, index: number, value: number, timeout: number): FutexWait {
+  return { array, index, value, timeout };
+}
+
+/** Milliseconds left before `deadline` (a `performance.now()` time; `Infinity` for none). */
+export function remaining(deadline: number): number {
+  return deadline === Infinity ? Infinity : deadline - performance.now();
+}
+
+/** The deadline of a timeout in ms from now (`Infinity` stays `Infinity`). */
+export function deadlineOf(timeout: number): number {
+  return timeout === Infinity ? Infinity : performance.now() + timeout;
+}
+
+let blockingAllowed: boolean | undefined;
+
+/**
+ * Whether this thread may block in `Atomics.wait`: true in workers and on
+ * Node's main thread, false on a browser's main thread (where the engine
+ * throws). Probed once, with a wait that cannot block (the value differs).
+ */
+export function canBlock(): boolean {
+  if (blockingAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
+  }
+  return blockingAllowed;
+}
+
+/** Throws a `TypeError` naming `where` when this thread may not block. */
+export function assertCanBlock(where: string): void {
+  if (!canBlock()) {
+    throw new TypeError(
+      `${where}: this thread may not block (Atomics.wait is not allowed here, as on a browser's main thread); use the async form instead`,
+    );
+  }
+}
+
+/** Run a slow path to the end, blocking the thread in `Atomics.wait`. */
+export function runBlocking<T>(steps: FutexSteps<T>): T {
+  let step = steps.next();
+  while (!step.done) {
+    const w = step.value;
+    step = steps.next(Atomics.wait(w.array, w.index, w.value, w.timeout));
+  }
+  return step.value;
+}
+
+type WaitAsync = (array: Int32Array, index: number, value: number, timeout?: number) =>
+  | { async: false; value: 'not-equal' | 'timed-out' }
+  | { async: true; value: Promise<'ok' | 'timed-out'> };
+
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** Where `Atomics.waitAsync` is missing: poll the word every few ms (correct, slower). */
+function pollChange(w: FutexWait): Promise<FutexOutcome> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (Atomics.load(w.array, w.index) !== w.value) resolve('ok');
+      else if (performance.now() - start >= w.timeout) resolve('timed-out');
+      else setTimeout(check, Math.min(4, Math.max(0, w.timeout - (performance.now() - start))));
+    };
+    check();
+  });
+}
+
+/**
+ * Run a slow path to the end without blocking: each wait is an
+ * `Atomics.waitAsync`. A pending `waitAsync` does not keep Node's event loop
+ * alive, so a timer does while the slow path runs: an awaited lock keeps the
+ * process alive like any other pending operation.
+ */
+export async function runAsync<T>(steps: FutexSteps<T>): Promise<T> {
+  let step = steps.next();
+  if (step.done) return step.value;
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    while (!step.done) {
+      const w = step.value;
+      let outcome: FutexOutcome;
+      if (waitAsync) {
+        const result = waitAsync(w.array, w.index, w.value, w.timeout);
+        outcome = result.async ? await result.value : result.value;
+      } else {
+        outcome = Atomics.load(w.array, w.index) !== w.value ? 'not-equal' : await pollChange(w);
+      }
+      step = steps.next(outcome);
+    }
+    return step.value;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/** Options accepted by every timed operation. */
+export interface TimeoutOptions {
+  /** Give up after this many milliseconds (default `Infinity`). 0 means "try once". */
+  readonly timeout?: number;
+}
+
+/** Validate an options object's `timeout`; returns it (`Infinity` when absent). */
+export function timeoutOf(where: string, options: unknown): number {
+  if (options === undefined) return Infinity;
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
+  }
+  const timeout = (options as TimeoutOptions).timeout;
+  if (timeout === undefined) return Infinity;
+  if (typeof timeout !== 'number') {
+    throw new TypeError(`${where}: timeout must be a number of milliseconds, received ${describeValue(timeout)}`);
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`${where}: timeout must be a non-negative number of milliseconds, received ${String(timeout)}`);
+  }
+  return timeout;
+}

@@ -1,0 +1,53 @@
+/**
+ * Thread identity for lock ownership. Every realm (the main thread, each
+ * worker, each native thread) gets one id, drawn at random once and kept on
+ * `globalThis` under `Symbol.for('weft.threadId')`, so that every copy of
+ * Weft loaded in that realm agrees on it.
+ *
+ * Ids are 28-bit and never 0: a lock word stores its owner's id in its low
+ * 28 bits and uses 0 for "free" (see `sync/README.md`).
+ *
+ * @module
+ */
+
+/** Bits of a lock word that hold the owner's thread id. */
+export const THREAD_ID_MASK = 0x0fff_ffff;
+
+const KEY = Symbol.for('weft.threadId');
+
+let cached = 0;
+
+function drawId(): number {
+  const cryptoApi = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
+  for (;;) {
+    let raw: number;
+    if (typeof cryptoApi?.getRandomValues === 'function') raw = cryptoApi.getRandomValues(new Uint32Array(1))[0] ?? 0;
+    else raw = Math.floor(Math.random() * 0x1_0000_0000);
+    const id = raw & THREAD_ID_MASK;
+    if (id !== 0) return id;
+  }
+}
+
+/**
+ * The id of the calling thread (the main thread, a worker, or a native
+ * thread): a positive integer below 2^28, the same for every call in this
+ * thread and different (with overwhelming probability) from every other
+ * thread's. Locks record it as their owner; {@link markThreadDead} takes it.
+ *
+ * @example
+ * ```ts
+ * import { currentThreadId } from 'weft';
+ * const id = currentThreadId(); // e.g. 183404551, stable for this thread
+ * ```
+ */
+export function currentThreadId(): number {
+  if (cached !== 0) return cached;
+  const holder = globalThis as unknown as Record<symbol, number | undefined>;
+  let id = holder[KEY];
+  if (typeof id !== 'number') {
+    id = drawId();
+    Object.defineProperty(globalThis, KEY, { value: id, configurable: true });
+  }
+  cached = id;
+  return id;
+}

@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { fork, join, Pool, scope, TaskError, WorkerExitError } from 'weft';
+import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../fixtures/fork-tasks.mjs';
+import { rejectionOf, within } from '../helpers.js';
+
+const pool = new Pool({ size: 2 });
+afterAll(() => pool.terminate());
+
+function fibSeq(n: number): number {
+  return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
+}
+
+describe('fork-join inside tasks', () => {
+  it('computes recursive fib with forks and joins', async () => {
+    expect(await within(pool.run(fib, 24, 12), 60_000, 'fib(24)')).toBe(fibSeq(24));
+  });
+
+  it('steals: idle workers take forked work', async () => {
+    const before = pool.stats.stolen;
+    expect(await pool.run(fib, 30, 20)).toBe(fibSeq(30));
+    expect(pool.stats.stolen).toBeGreaterThan(before);
+  });
+
+  it('does not deadlock when every worker waits in join (work while you wait)', async () => {
+    // Many more nested joins than workers.
+    const results = await within(Promise.all([pool.run(fib, 22, 2), pool.run(fib, 22, 2), pool.run(fib, 21, 2)]), 60_000, 'nested joins');
+    expect(results).toEqual([fibSeq(22), fibSeq(22), fibSeq(21)]);
+  });
+
+  it('join([fn, ...args], [fn, ...args]) returns both results', async () => {
+    expect(await pool.run(sum, 0, 100_000)).toBe((99_999 * 100_000) / 2);
+  });
+
+  it('scope waits for everything forked in it', async () => {
+    expect(await pool.run(squares, [1, 2, 3, 4, 5])).toEqual([1, 4, 9, 16, 25]);
+  });
+
+  it('counts n-queens solutions with one fork per column', async () => {
+    expect(await pool.run(nqueens, 8)).toBe(92);
+  });
+
+  it('rethrows a forked task failure in the parent, with its class and code', async () => {
+    const err = await rejectionOf<TaskError>(pool.run(failingChild, 7));
+    expect(err).toBeInstanceOf(TaskError);
+    const cause = err.cause as RangeError & { code: string };
+    expect(cause).toBeInstanceOf(RangeError);
+    expect(cause.message).toBe('child 7 failed');
+    expect(cause.code).toBe('E_CHILD');
+  });
+
+  it('lets an async task await a fork handle', async () => {
+    expect(await pool.run(awaitChild, 6)).toBe(37);
+  });
+
+  it('fails the parent, instead of hanging, when a forked child kills its worker', async () => {
+    const err = await within(rejectionOf(pool.run(crashingChild)), 30_000, 'crashing child');
+    // Either the child died on another worker (the parent sees WorkerExitError from join),
+    // or on the parent's own worker (the parent itself dies).
+    const exit = err instanceof TaskError ? err.cause : err;
+    expect((exit as Error).name).toBe('WorkerExitError');
+    expect(await pool.run(fib, 10)).toBe(55);
+  });
+});
+
+describe('fork-join outside tasks', () => {
+  it('fork on the calling thread runs on the default pool; await works, join() refuses', async () => {
+    const handle = fork((x: number) => x * 2, 21);
+    expect(await handle).toBe(42);
+    expect(() => handle.join()).toThrow(/only inside a pool task/);
+    expect(() => join([(x: number) => x, 1], [(x: number) => x, 2])).toThrow(/only inside a pool task/);
+    expect(() => scope(() => 1)).toThrow(/only inside a pool task/);
+  });
+
+  it('refuses functions that capture variables', () => {
+    const k = 3;
+    expect(() => fork((x: number) => x * k, 1)).toThrow(/outer variable k/);
+  });
+});
+
+export { WorkerExitError };
