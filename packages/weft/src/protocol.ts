@@ -59,6 +59,8 @@ export interface InitMessage {
   readonly memory: SharedArrayBuffer;
   readonly sizes: SchedulerSizes;
   readonly index: number;
+  /** The caller's table of dead thread ids, so locks a worker creates itself learn of deaths too. */
+  readonly deadThreads: SharedArrayBuffer;
 }
 
 /**
@@ -78,6 +80,8 @@ export type ToWorker = MapJobMessage | InitMessage | PinnedTaskMessage;
 /** Worker → caller: the runtime is up and listening. */
 export interface ReadyMessage {
   readonly type: 'ready';
+  /** The worker's thread id (lock ownership): the pool marks it dead when the worker exits, poisoning its locks. */
+  readonly threadId: number;
 }
 
 /** Worker → caller: results of finished chunks, flushed in batches. */

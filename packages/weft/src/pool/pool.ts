@@ -21,6 +21,7 @@ import { SampleRing, type PoolStats } from './pool-stats.js';
 import { defaultSizes, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
 import { releaseSlot, takeSlot } from './slot-stack.js';
 import { WorkerPool, type PoolWorker } from './worker-pool.js';
+import { deadThreadsBuffer } from '../sync/dead-threads.js';
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
@@ -183,7 +184,7 @@ export class Pool {
       let ring = 1;
       while (ring < sizes.slots) ring *= 2;
       const workers = new WorkerPool(backend, size, {
-        init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index }),
+        init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer() }),
         message: (worker, message) => this.onMessage(worker, message),
         exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
       });

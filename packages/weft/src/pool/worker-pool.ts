@@ -7,6 +7,7 @@
  */
 import type { Backend, ExecutionContext } from '../backend/backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
+import { markThreadDead } from '../sync/dead-threads.js';
 
 /** What a job hears from the workers it runs on. */
 export interface JobListener {
@@ -35,6 +36,8 @@ export class PoolWorker {
    * terminated after the grace period.
    */
   retiring = 0;
+  /** The worker's thread id (from its `ready` message); 0 until then. */
+  threadId = 0;
   /** Reasons to keep the process alive for this worker (map jobs + tasks). */
   private refs = 0;
 
@@ -163,11 +166,14 @@ export class WorkerPool {
       message: (message) => {
         if (!worker) return;
         if ('jobId' in message) worker.jobs.get(message.jobId)?.message(worker, message);
+        else if (message.type === 'ready') worker.threadId = message.threadId;
         else this.hooks.message(worker, message);
       },
       exit: (exitCode, error) => {
         if (!worker) return;
         const dead = worker;
+        // First of all: locks it held are poisoned, so their waiters stop waiting.
+        if (dead.threadId !== 0) markThreadDead(dead.threadId);
         dead.alive = false;
         if (this.workers[dead.index] === dead) this.workers[dead.index] = undefined;
         if (!this.closed) this.hooks.exit(dead, exitCode, error);

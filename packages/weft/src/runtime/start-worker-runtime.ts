@@ -8,6 +8,8 @@ import type { WorkerEndpoint } from '../backend/backend.js';
 import type { ToWorker } from '../protocol.js';
 import { runMapJob } from './run-map-job.js';
 import { WorkerScheduler } from './worker-scheduler.js';
+import { adoptDeadThreads } from '../sync/dead-threads.js';
+import { currentThreadId } from '../sync/thread-id.js';
 
 /** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */
 export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
@@ -22,6 +24,7 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint): void {
         void runMapJob(message, post);
         break;
       case 'init':
+        adoptDeadThreads(message.deadThreads);
         scheduler = new WorkerScheduler(message, post);
         Object.defineProperty(globalThis, SCHEDULER_KEY, { value: scheduler, configurable: true });
         scheduler.loop().catch((err: unknown) => {
@@ -36,5 +39,5 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint): void {
         break;
     }
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', threadId: currentThreadId() });
 }

@@ -194,9 +194,8 @@ describe('Mutex: poisoning when a holder dies', () => {
     Atomics.store(flags, 1, 1);
     Atomics.notify(flags, 1);
     expect(await rejectionOf(dying)).toBeInstanceOf(WorkerExitError);
-    // The pool's exit hook does this once wired; here the test plays the pool.
+    // The pool marked the worker's thread dead when it exited: nobody calls markThreadDead here.
     const deadId = Atomics.load(flags, 2);
-    markThreadDead(deadId);
     const err = await within(waiting, 5000, 'the waiter');
     expect(err).toBeInstanceOf(PoisonError);
     expect(err.code).toBe('WEFT_POISONED');
