@@ -55,7 +55,7 @@ export async function poolSuite({ threads, quick, record }) {
     record(label, 'weft fork-join', parMs, 'ms', `${(seqMs / parMs).toFixed(2)}x vs sequential (target >= 1.7x)`);
   };
   await forkJoin('fib(32), cutoff 20', () => fibSeq(32), () => weft.run(fibPar, 32, 20), 2178309);
-  await forkJoin('nqueens(11)', () => queensSeq(11), () => weft.run(queensPar, 11, 2), 2680);
+  await forkJoin('nqueens(11)', () => queensSeq(11), () => weft.run(queensPar, 11, 3), 2680);
 
   await Promise.all([weft.close(), piscina.destroy(), tinypool.destroy()]);
 }

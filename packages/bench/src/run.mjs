@@ -1,105 +1,55 @@
-// Weft against sequential code and the peer pools, in one run, printed as
-// ratios. Usage: npm run bench [-- --quick] [-- --out FILE]
-//   --quick   fewer repetitions (for a smoke run)
-//   --out F   where to write the markdown report (default: docs/benchmarks.md at the repo root)
-import { availableParallelism, cpus } from 'node:os';
+// Weft against sequential code and the peers, in one run, printed as ratios
+// and written as a markdown report.
+//   npm run bench                    every suite
+//   npm run bench -- --quick         fewer repetitions (a smoke run)
+//   npm run bench -- --only map,pool suites: map, pool, memory, sync
+//   npm run bench -- --out FILE      the report (default: docs/benchmarks.md)
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parallelMap } from 'weft';
-import { Piscina } from 'piscina';
-import Tinypool from 'tinypool';
-import workerpool from 'workerpool';
-import { calibrate, kernel } from './workloads.mjs';
-import { check, formatMs, measure } from './harness.mjs';
+import { mapSuite } from './map-suite.mjs';
+import { poolMemory, poolSuite } from './pool-suite.mjs';
+import { syncSuite } from './sync-suite.mjs';
 
 const args = process.argv.slice(2);
+const option = (name) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
 const quick = args.includes('--quick');
-const outArg = args.indexOf('--out');
-const outFile = outArg >= 0 ? args[outArg + 1] : fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-const runs = quick ? 3 : 7;
+const outFile = option('--out') ?? fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+const suites = { map: mapSuite, pool: poolSuite, memory: poolMemory, sync: syncSuite };
+const only = (option('--only') ?? Object.keys(suites).join(',')).split(',');
+for (const name of only) if (!(name in suites)) throw new RangeError(`--only: unknown suite ${JSON.stringify(name)}; expected ${Object.keys(suites).join(', ')}`);
 const threads = availableParallelism();
-const spinWorker = new URL('./peers/spin-worker.mjs', import.meta.url);
+const machine = `${threads} threads, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
 
 const rows = [];
-function record(workload, contender, ms, baselineMs, target = '') {
-  rows.push({ workload, contender, ms, ratio: baselineMs / ms, target });
-  console.log(`${workload.padEnd(34)} ${contender.padEnd(26)} ${formatMs(ms).padStart(10)}  ${(baselineMs / ms).toFixed(2)}x vs sequential ${target}`);
+const format = (value, unit) => `${value >= 100 ? value.toFixed(0) : value.toFixed(value >= 10 ? 1 : 2)} ${unit}`;
+console.log(`Weft benchmarks: ${machine}${quick ? ' (quick)' : ''}`);
+for (const name of only) {
+  console.log(`\n## ${name}`);
+  await suites[name]({
+    threads,
+    quick,
+    record(workload, contender, value, unit, note) {
+      rows.push({ suite: name, workload, contender, value, unit, note });
+      console.log(`${workload.padEnd(40)} ${contender.padEnd(36)} ${format(value, unit).padStart(16)}  ${note}`);
+    },
+  });
 }
-
-const piscina = new Piscina({ filename: spinWorker.href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
-const tinypool = new Tinypool({ filename: spinWorker.href, minThreads: threads, maxThreads: threads });
-const wpool = workerpool.pool(fileURLToPath(new URL('./peers/spin-workerpool.mjs', import.meta.url)), {
-  minWorkers: threads,
-  maxWorkers: threads,
-  workerType: 'thread',
-});
-
-async function fineGrained() {
-  const name = '20,000 items x ~50 us';
-  const iterations = calibrate(50);
-  const items = Array.from({ length: 20_000 }, (_, i) => i);
-  const expected = items.map((s, i) => kernel(s, i, { iterations }));
-  const seq = await measure(() => items.map((s, i) => kernel(s, i, { iterations })), { runs });
-  record(name, 'sequential items.map', seq, seq);
-  let out;
-  const weft = await measure(async () => (out = await parallelMap(items, kernel, { context: { iterations } })), { runs });
-  check('weft', out, expected);
-  record(name, 'weft parallelMap', weft, seq, '(target >= 1.8x)');
-  const peers = [
-    ['piscina, a task per item', () => Promise.all(items.map((seed) => piscina.run({ iterations, seed })))],
-    ['tinypool, a task per item', () => Promise.all(items.map((seed) => tinypool.run({ iterations, seed })))],
-    ['workerpool, a task per item', () => Promise.all(items.map((seed) => wpool.exec('spin', [iterations, seed])))],
-  ];
-  for (const [label, fn] of peers) {
-    const ms = await measure(async () => (out = await fn()), { runs: Math.min(runs, 3) });
-    check(label, out, expected);
-    record(name, label, ms, seq, `(weft is ${(ms / weft).toFixed(2)}x faster${label.startsWith('piscina') ? '; target >= 2x' : ''})`);
-  }
-}
-
-async function coarse() {
-  const name = '64 items x ~20 ms';
-  const iterations = calibrate(20_000);
-  const items = Array.from({ length: 64 }, (_, i) => i);
-  const expected = items.map((s, i) => kernel(s, i, { iterations }));
-  const seq = await measure(() => items.map((s, i) => kernel(s, i, { iterations })), { runs: quick ? 1 : 3, warmup: 0 });
-  record(name, 'sequential items.map', seq, seq);
-  let out;
-  const weft = await measure(async () => (out = await parallelMap(items, kernel, { context: { iterations } })), { runs: quick ? 1 : 3 });
-  check('weft', out, expected);
-  record(name, 'weft parallelMap', weft, seq, '(target >= 1.9x)');
-  const ms = await measure(async () => (out = await Promise.all(items.map((seed) => piscina.run({ iterations, seed })))), { runs: quick ? 1 : 3 });
-  check('piscina', out, expected);
-  record(name, 'piscina, a task per item', ms, seq, `(weft is ${(ms / weft).toFixed(2)}x faster)`);
-}
-
-async function trivial() {
-  const name = '1,000,000 items x => x * 2';
-  const items = Array.from({ length: 1_000_000 }, (_, i) => i);
-  const seq = await measure(() => items.map((x) => x * 2), { runs: runs * 2, warmup: 3 });
-  record(name, 'sequential items.map', seq, seq);
-  let out;
-  const weft = await measure(async () => (out = await parallelMap(items, (x) => x * 2)), { runs: runs * 2, warmup: 3 });
-  check('weft', out, items.map((x) => x * 2));
-  record(name, 'weft parallelMap', weft, seq, `(${(weft / seq).toFixed(2)}x the sequential time; target <= 1.1x)`);
-}
-
-console.log(`Weft benchmarks: ${threads} threads, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
-await fineGrained();
-await coarse();
-await trivial();
-await Promise.all([piscina.destroy(), tinypool.destroy(), wpool.terminate()]);
 
 const lines = [
   '# Benchmarks',
   '',
-  `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${threads} threads, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}.`,
-  'Every contender runs the same kernel in the same run; times are medians. Ratios above 1 are faster than sequential.',
-  '',
-  '| workload | contender | median | vs sequential | note |',
-  '| --- | --- | ---: | ---: | --- |',
-  ...rows.map((r) => `| ${r.workload} | ${r.contender} | ${formatMs(r.ms)} | ${r.ratio.toFixed(2)}x | ${r.target.replace(/[()]/g, '')} |`),
+  `Generated by \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
+  'Every contender runs the same kernel in the same run; times are medians (sync figures: best of several rounds).',
   '',
 ];
+for (const name of only) {
+  lines.push(`## ${name}`, '', '| workload | contender | result | note |', '| --- | --- | ---: | --- |');
+  for (const r of rows.filter((row) => row.suite === name)) lines.push(`| ${r.workload} | ${r.contender} | ${format(r.value, r.unit)} | ${r.note} |`);
+  lines.push('');
+}
 writeFileSync(outFile, lines.join('\n'));
 console.log(`\nWrote ${outFile}`);

@@ -50,4 +50,4 @@ export {
   TaskTimeoutError,
 } from './errors.js';
 export type { WeftErrorCode } from './errors.js';
-export type { BackendKind } from './backend/backend.js';
+export type { BackendKind, ResourceLimits } from './backend/backend.js';

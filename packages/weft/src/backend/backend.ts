@@ -36,6 +36,19 @@ export interface ExecutionContext {
   terminate(): void;
 }
 
+/** Limits of one worker's heap and stack (Node's `resourceLimits`; other platforms ignore them). */
+export interface ResourceLimits {
+  readonly maxOldGenerationSizeMb?: number;
+  readonly maxYoungGenerationSizeMb?: number;
+  readonly codeRangeSizeMb?: number;
+  readonly stackSizeMb?: number;
+}
+
+/** How to start one context. */
+export interface SpawnOptions {
+  readonly resourceLimits?: ResourceLimits;
+}
+
 /** A platform's way to run the worker runtime. */
 export interface Backend {
   /** The platform file that implements it: `'node-worker'`, `'web-worker'` or `'native-thread'`. */
@@ -47,7 +60,7 @@ export interface Backend {
    * Start a context running the worker runtime. The context announces itself
    * with a `ready` message, and reports its end through `events.exit`.
    */
-  spawn(events: ContextEvents): ExecutionContext;
+  spawn(events: ContextEvents, options?: SpawnOptions): ExecutionContext;
 }
 
 /** The worker side of a backend: how the runtime inside a context talks to its caller. */

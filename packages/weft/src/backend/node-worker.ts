@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from './backend.js';
+import type { Backend, ContextEvents, ExecutionContext, SpawnOptions, WorkerEndpoint } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
@@ -29,8 +29,14 @@ export async function createNodeWorkerBackend(workerSource: string): Promise<Bac
     name: 'node-worker',
     kind: 'workers',
     parallelism: () => os.availableParallelism(),
-    spawn(events: ContextEvents): ExecutionContext {
-      const worker = new threads.Worker(workerSource, { eval: true, name: 'weft' });
+    spawn(events: ContextEvents, options: SpawnOptions = {}): ExecutionContext {
+      const worker = new threads.Worker(workerSource, {
+        eval: true,
+        name: 'weft',
+        // Inherit the process's flags (loaders such as tsx) but not --input-type: the runtime is a classic script.
+        execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+        ...(options.resourceLimits ? { resourceLimits: { ...options.resourceLimits } } : {}),
+      });
       let exited = false;
       let fatal: unknown;
       worker.on('message', (message: FromWorker) => events.message(message));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, ResourceLimits } from '../backend/backend.js';
 import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
 import { backendChoice, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
 import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
@@ -35,6 +35,12 @@ export interface PoolOptions {
   readonly backend?: BackendChoice;
   /** How long (ms) a cancelled or timed-out task may keep running before its worker is replaced. Default: 1000. */
   readonly cancelGracePeriod?: number;
+  /**
+   * Heap and stack limits of each worker (Node's `resourceLimits`; ignored
+   * where the platform has none). A worker that runs out of memory fails its
+   * task with a {@link WorkerExitError} and is replaced.
+   */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 /** The parameters of a task before its trailing `AbortSignal` (which {@link Pool.runWith} appends). */
@@ -64,6 +70,9 @@ interface TaskRecord {
 }
 
 const WHERE = 'Pool';
+
+/** How long (ms) the caller looks for a completion before it waits asynchronously, once per burst of work. */
+const CALLER_SPIN_MS = 0.03;
 
 /** Payload bytes per slot (arguments or result); larger arguments travel by message. */
 const PAYLOAD_BYTES = defaultSizes(1).payloadBytes;
@@ -129,6 +138,7 @@ export class Pool {
   private readonly recordTiming: boolean;
   private readonly grace: number;
   private readonly choice: BackendChoice;
+  private readonly resourceLimits: ResourceLimits | undefined;
   private running: Running | undefined;
   private starting: Promise<Running> | undefined;
   /** Tasks waiting for a free slot: `backlog[backlogHead..]` (a queue without O(n) shifts). */
@@ -171,6 +181,16 @@ export class Pool {
     this.recordTiming = options.recordTiming ?? true;
     this.grace = options.cancelGracePeriod === undefined ? 1_000 : checkInteger(WHERE, 'cancelGracePeriod', options.cancelGracePeriod, 0);
     this.choice = backendChoice(WHERE, options.backend);
+    if (options.resourceLimits !== undefined) {
+      const limits = options.resourceLimits;
+      if (typeof limits !== 'object' || limits === null) {
+        throw new TypeError(`${WHERE}: resourceLimits must be an object, received ${describeValue(limits)}`);
+      }
+      for (const key of ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const) {
+        if (limits[key] !== undefined) checkInteger(WHERE, `resourceLimits.${key}`, limits[key], 1);
+      }
+    }
+    this.resourceLimits = options.resourceLimits;
   }
 
   /** The worker pool behind this Pool (shared with `map`). Starts the backend on first use. */
@@ -187,7 +207,7 @@ export class Pool {
         init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer() }),
         message: (worker, message) => this.onMessage(worker, message),
         exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
-      });
+      }, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
       this.running = {
         backend,
         workers,
@@ -428,6 +448,12 @@ export class Pool {
     this.held = run.workers.live();
     for (const worker of this.held) worker.hold();
     try {
+      // A short task often finishes within microseconds: look for it briefly before paying for a waitAsync round.
+      const spinEnd = performance.now() + CALLER_SPIN_MS;
+      const first = Atomics.load(w, Header.CompletionSeq);
+      while (Atomics.load(w, Header.CompletionSeq) === first && performance.now() < spinEnd) {
+        /* spin */
+      }
       while (this.inSlots.size > 0 && this.state !== 'closed') {
         Atomics.store(w, Header.CallerWaiting, 1);
         const seq = Atomics.load(w, Header.CompletionSeq);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Backend, ExecutionContext } from '../backend/backend.js';
+import type { Backend, ExecutionContext, SpawnOptions } from '../backend/backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { markThreadDead } from '../sync/dead-threads.js';
 
@@ -77,6 +77,9 @@ export class PoolWorker {
   }
 }
 
+/** A worker that has not said `ready` after this long (ms) is terminated, so that no task waits on it forever. */
+export const STARTUP_TIMEOUT_MS = 30_000;
+
 /** A fixed-size, lazily grown set of workers on one backend. */
 export class WorkerPool {
   private readonly workers: (PoolWorker | undefined)[] = [];
@@ -88,6 +91,7 @@ export class WorkerPool {
     readonly backend: Backend,
     readonly size: number,
     private readonly hooks: WorkerPoolHooks,
+    private readonly spawnOptions: SpawnOptions = {},
   ) {}
 
   /** How many workers are started now (for cost estimates: a cold pool pays start-up). */
@@ -162,15 +166,25 @@ export class WorkerPool {
   private spawn(index: number): PoolWorker {
     if (this.closed) throw new Error('internal: spawn after terminateAll');
     let worker: PoolWorker | undefined = undefined;
+    let startupError: Error | undefined;
+    const startup = setTimeout(() => {
+      startupError = new Error(`The worker did not start within ${STARTUP_TIMEOUT_MS} ms`);
+      worker?.terminate();
+    }, STARTUP_TIMEOUT_MS);
+    (startup as { unref?: () => void }).unref?.();
     const context = this.backend.spawn({
       message: (message) => {
         if (!worker) return;
         if ('jobId' in message) worker.jobs.get(message.jobId)?.message(worker, message);
-        else if (message.type === 'ready') worker.threadId = message.threadId;
-        else this.hooks.message(worker, message);
+        else if (message.type === 'ready') {
+          clearTimeout(startup);
+          worker.threadId = message.threadId;
+        } else this.hooks.message(worker, message);
       },
-      exit: (exitCode, error) => {
+      exit: (exitCode, cause) => {
+        clearTimeout(startup);
         if (!worker) return;
+        const error = cause ?? startupError;
         const dead = worker;
         // First of all: locks it held are poisoned, so their waiters stop waiting.
         if (dead.threadId !== 0) markThreadDead(dead.threadId);
@@ -180,7 +194,7 @@ export class WorkerPool {
         for (const listener of [...dead.jobs.values()]) listener.exit(dead, exitCode, error);
         dead.jobs.clear();
       },
-    });
+    }, this.spawnOptions);
     worker = new PoolWorker(index, context);
     context.unref();
     this.workers[index] = worker;

@@ -22,7 +22,7 @@ type AnyFunction = (...args: unknown[]) => unknown;
 /** A worker runs tasks for about this long (ms) before letting its event loop handle messages. */
 const SLICE_MS = 8;
 /** An idle worker checks for work for about this long (ms) before it sleeps. */
-const SPIN_MS = 0.05;
+const SPIN_MS = 0.1;
 
 function now(): number {
   return performance.timeOrigin + performance.now();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
@@ -100,6 +101,41 @@ describe('Pool: crashes', () => {
     expect(await pool.run((x: number) => x * 3, 5)).toBe(15);
     expect(pool.stats.workers).toBe(2);
   }, 150_000);
+});
+
+describe('Pool: resource limits and process lifetime', () => {
+  it('fails a task that runs its worker out of memory with WorkerExitError, then recovers', async () => {
+    const small = new Pool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 24 } });
+    const err = await within(
+      rejectionOf<WorkerExitError>(
+        small.run(() => {
+          const hog: number[][] = [];
+          for (;;) hog.push(new Array<number>(100_000).fill(hog.length));
+        }),
+      ),
+      60_000,
+      'the out-of-memory task',
+    );
+    expect(err).toBeInstanceOf(WorkerExitError);
+    expect(await small.run((x: number) => x + 1, 1)).toBe(2);
+    await small.terminate();
+    expect(() => new Pool({ resourceLimits: { maxOldGenerationSizeMb: -1 } })).toThrow(RangeError);
+  });
+
+  it('an idle pool (and the default pool) never keep the process alive', () => {
+    const script = [
+      "import { Pool, parallelMap } from 'weft';",
+      'const pool = new Pool({ size: 2 });',
+      'console.log(await pool.run((x) => x + 1, 1));',
+      "console.log((await parallelMap([1, 2, 3], (x) => x * 2, { inline: 'never' })).join(','));",
+      '// No close(): the process must still exit on its own.',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 20_000, encoding: 'utf8' });
+    expect(child.error).toBeUndefined();
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('2\n2,4,6\n');
+    expect(child.status).toBe(0);
+  });
 });
 
 describe('Pool: cancellation and timeouts', () => {

@@ -1,0 +1,74 @@
+// parallelMap against sequential code and the peer pools (one task per item).
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import Tinypool from 'tinypool';
+import workerpool from 'workerpool';
+import { parallelMap } from 'weft';
+import { check, measure } from './harness.mjs';
+import { calibrate, kernel } from './workloads.mjs';
+
+const spinWorker = new URL('./peers/spin-worker.mjs', import.meta.url).href;
+
+/** Runs the parallelMap workloads; `record(workload, contender, value, unit, note)` receives each figure. */
+export async function mapSuite({ threads, quick, record }) {
+  const runs = quick ? 3 : 7;
+  const piscina = new Piscina({ filename: spinWorker, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  const tinypool = new Tinypool({ filename: spinWorker, minThreads: threads, maxThreads: threads });
+  const wpool = workerpool.pool(fileURLToPath(new URL('./peers/spin-workerpool.mjs', import.meta.url)), {
+    minWorkers: threads,
+    maxWorkers: threads,
+    workerType: 'thread',
+  });
+
+  {
+    const name = '20,000 items x ~50 µs';
+    const iterations = calibrate(50);
+    const items = Array.from({ length: 20_000 }, (_, i) => i);
+    const expected = items.map((s, i) => kernel(s, i, { iterations }));
+    const seq = await measure(() => items.map((s, i) => kernel(s, i, { iterations })), { runs });
+    record(name, 'sequential items.map', seq, 'ms', '');
+    let out;
+    const weft = await measure(async () => (out = await parallelMap(items, kernel, { context: { iterations } })), { runs });
+    check('weft', out, expected);
+    record(name, 'weft parallelMap', weft, 'ms', `${(seq / weft).toFixed(2)}x vs sequential (target >= 1.8x)`);
+    const peers = [
+      ['piscina, a task per item', () => Promise.all(items.map((seed) => piscina.run({ iterations, seed })))],
+      ['tinypool, a task per item', () => Promise.all(items.map((seed) => tinypool.run({ iterations, seed })))],
+      ['workerpool, a task per item', () => Promise.all(items.map((seed) => wpool.exec('spin', [iterations, seed])))],
+    ];
+    for (const [label, fn] of peers) {
+      const ms = await measure(async () => (out = await fn()), { runs: Math.min(runs, 3) });
+      check(label, out, expected);
+      record(name, label, ms, 'ms', `weft ${(ms / weft).toFixed(2)}x faster${label.startsWith('piscina') ? ' (target >= 2x)' : ''}`);
+    }
+  }
+
+  {
+    const name = '64 items x ~20 ms';
+    const iterations = calibrate(20_000);
+    const items = Array.from({ length: 64 }, (_, i) => i);
+    const expected = items.map((s, i) => kernel(s, i, { iterations }));
+    const seq = await measure(() => items.map((s, i) => kernel(s, i, { iterations })), { runs: quick ? 1 : 3, warmup: 0 });
+    record(name, 'sequential items.map', seq, 'ms', '');
+    let out;
+    const weft = await measure(async () => (out = await parallelMap(items, kernel, { context: { iterations } })), { runs: quick ? 1 : 3 });
+    check('weft', out, expected);
+    record(name, 'weft parallelMap', weft, 'ms', `${(seq / weft).toFixed(2)}x vs sequential (target >= 1.9x)`);
+    const ms = await measure(async () => (out = await Promise.all(items.map((seed) => piscina.run({ iterations, seed })))), { runs: quick ? 1 : 3 });
+    check('piscina', out, expected);
+    record(name, 'piscina, a task per item', ms, 'ms', `weft ${(ms / weft).toFixed(2)}x faster`);
+  }
+
+  {
+    const name = '1,000,000 items x => x * 2';
+    const items = Array.from({ length: 1_000_000 }, (_, i) => i);
+    const seq = await measure(() => items.map((x) => x * 2), { runs: runs * 2, warmup: 3 });
+    record(name, 'sequential items.map', seq, 'ms', '');
+    let out;
+    const weft = await measure(async () => (out = await parallelMap(items, (x) => x * 2)), { runs: runs * 2, warmup: 3 });
+    check('weft', out, items.map((x) => x * 2));
+    record(name, 'weft parallelMap', weft, 'ms', `${(weft / seq).toFixed(2)}x the sequential time (target <= 1.1x)`);
+  }
+
+  await Promise.all([piscina.destroy(), tinypool.destroy(), wpool.terminate()]);
+}
