@@ -51,3 +51,4 @@ export {
 } from './errors.js';
 export type { WeftErrorCode } from './errors.js';
 export type { BackendKind, ResourceLimits } from './backend/backend.js';
+export type { BackendChoice } from './backend/select-backend.js';

@@ -38,9 +38,13 @@ export interface ExecutionContext {
 
 /** Limits of one worker's heap and stack (Node's `resourceLimits`; other platforms ignore them). */
 export interface ResourceLimits {
+  /** Most memory (MB) for the worker's main heap. */
   readonly maxOldGenerationSizeMb?: number;
+  /** Most memory (MB) for the heap space of recently created objects. */
   readonly maxYoungGenerationSizeMb?: number;
+  /** Memory (MB) reserved for generated code. */
   readonly codeRangeSizeMb?: number;
+  /** The worker's stack size (MB). */
   readonly stackSizeMb?: number;
 }
 

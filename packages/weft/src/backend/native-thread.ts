@@ -88,7 +88,7 @@ function threadMain(inbox: Mailbox<ToWorker>, outbox: Mailbox<FromWorker>): void
       handler = h;
     },
   };
-  startWorkerRuntime(endpoint);
+  startWorkerRuntime(endpoint, { scheduler: false });
   try {
     for (;;) {
       const message = inbox.lock.hold(() => {

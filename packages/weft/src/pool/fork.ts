@@ -131,6 +131,7 @@ export function join<A extends unknown[], RA, B extends unknown[], RB>(first: Ca
 
 /** What {@link scope}'s body receives: `fork`, tracked by the scope. */
 export interface Scope {
+  /** {@link fork}, and the scope waits for the handle before it returns. */
   fork<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): ForkHandle<Awaited<R>>;
 }
 

@@ -3,7 +3,9 @@
  * memory (Dmitry Vyukov's design). Used for the injector (caller → workers)
  * and the completion queue (workers → caller).
  *
- * Layout at `at`: [enqueuePos, dequeuePos, (seq, value) × capacity].
+ * Layout at `at` (Int32 words): enqueuePos at +0, dequeuePos at +LINE, then
+ * (seq, value) × capacity from +2·LINE. The two positions sit on separate
+ * cache lines so that producers and consumers do not invalidate each other's.
  *
  * Invariants: cell `i`'s sequence word is `pos` when the cell is free for the
  * enqueue at position `pos`, and `pos + 1` once that enqueue published its
@@ -15,6 +17,9 @@
  *
  * @module
  */
+
+/** Int32 words per cache line (64 bytes): hot words written by different threads are this far apart. */
+export const LINE = 16;
 
 /** View of one ring inside a shared Int32Array. */
 export class MpmcRing {
@@ -31,7 +36,7 @@ export class MpmcRing {
   /** Append `value`; false when full. */
   push(value: number): boolean {
     const w = this.words;
-    const cells = this.at + 2;
+    const cells = this.at + 2 * LINE;
     for (;;) {
       const pos = Atomics.load(w, this.at);
       const cell = cells + (pos & this.mask) * 2;
@@ -49,7 +54,7 @@ export class MpmcRing {
         // The cell still holds the previous lap's value. Either the ring is
         // full, or a consumer has claimed that value and not yet freed the
         // cell: only the first is a refusal; the second resolves in a moment.
-        if (((pos - Atomics.load(w, this.at + 1)) | 0) >= this.capacity) return false;
+        if (((pos - Atomics.load(w, this.at + LINE)) | 0) >= this.capacity) return false;
       }
     }
   }
@@ -57,14 +62,14 @@ export class MpmcRing {
   /** Remove the oldest value; -1 when empty. */
   pop(): number {
     const w = this.words;
-    const cells = this.at + 2;
+    const cells = this.at + 2 * LINE;
     for (;;) {
-      const pos = Atomics.load(w, this.at + 1);
+      const pos = Atomics.load(w, this.at + LINE);
       const cell = cells + (pos & this.mask) * 2;
       const seq = Atomics.load(w, cell);
       const diff = seq - ((pos + 1) | 0);
       if (diff === 0) {
-        if (Atomics.compareExchange(w, this.at + 1, pos, (pos + 1) | 0) === pos) {
+        if (Atomics.compareExchange(w, this.at + LINE, pos, (pos + 1) | 0) === pos) {
           const value = Atomics.load(w, cell + 1);
           // Free the cell for the producer one lap ahead.
           Atomics.store(w, cell, (pos + this.capacity) | 0);
@@ -78,6 +83,6 @@ export class MpmcRing {
 
   /** Racy size, for statistics and heuristics. */
   get size(): number {
-    return Math.max(0, (Atomics.load(this.words, this.at) - Atomics.load(this.words, this.at + 1)) | 0);
+    return Math.max(0, (Atomics.load(this.words, this.at) - Atomics.load(this.words, this.at + LINE)) | 0);
   }
 }

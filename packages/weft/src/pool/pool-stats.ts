@@ -7,10 +7,15 @@
 
 /** Percentiles of a set of durations, in milliseconds. */
 export interface DurationSummary {
+  /** Samples recorded since the pool started (percentiles use the latest 4096). */
   readonly count: number;
+  /** Median. */
   readonly p50: number;
+  /** 90th percentile. */
   readonly p90: number;
+  /** 99th percentile. */
   readonly p99: number;
+  /** Largest of the latest samples. */
   readonly max: number;
 }
 

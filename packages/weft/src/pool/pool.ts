@@ -9,7 +9,7 @@ import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on
 import { backendChoice, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
 import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
 import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
-import { AbortError, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from '../errors.js';
+import { AbortError, BackendUnavailableError, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from '../errors.js';
 import { encodeShareables } from '../memory/shareable.js';
 import type { FromWorker, FunctionRef } from '../protocol.js';
 import { analyzeFunction } from '../task/analyze-function.js';
@@ -293,7 +293,7 @@ export class Pool {
    * const lengths = await pool.map(['a', 'bb'], (s) => s.length); // [1, 2]
    * ```
    */
-  map<T, R, C = undefined>(items: Iterable<T> | ArrayLike<T>, fn: MapFnOf<T, R, C>, options: PoolMapOptions<C> = {}): Promise<Awaited<R>[]> {
+  map<T, R, C = undefined>(items: Iterable<T> | ArrayLike<T>, fn: MapFn<T, R, C>, options: PoolMapOptions<C> = {}): Promise<Awaited<R>[]> {
     if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${WHERE}.map: the pool is ${this.state}`));
     return mapOnPool(this, items, fn, options);
   }
@@ -382,6 +382,15 @@ export class Pool {
   private flush(): void {
     const run = this.running;
     if (!run || this.state === 'closed') return;
+    if (run.backend.kind === 'native') {
+      // Native threads cannot run the shared-memory scheduler (see start-worker-runtime.ts); until a
+      // Lock/Condition scheduler exists, refuse instead of leaving tasks waiting.
+      const error = new BackendUnavailableError('native', `${WHERE}.run: tasks on the native backend are not implemented yet; use parallelMap, or backend: 'workers'`);
+      for (const record of this.backlog.slice(this.backlogHead)) this.settle(record, false, error);
+      this.backlog = [];
+      this.backlogHead = 0;
+      return;
+    }
     run.workers.fill();
     const { memory, table, injector } = run;
     const w = memory.words;
@@ -404,13 +413,11 @@ export class Pool {
         continue;
       }
       const base = memory.slotWord(slot);
-      const argsLength = record.payload ? memory.payloads.write(memory.payloadAt(slot), record.payload) : 0;
-      Atomics.store(w, base + Slot.FnId, fnId);
-      Atomics.store(w, base + Slot.ArgsLength, argsLength);
-      Atomics.store(w, base + Slot.Flags, record.flags);
-      Atomics.store(w, base + Slot.Parent, 0);
-      Atomics.store(w, base + Slot.Cancel, 0);
-      Atomics.store(w, base + Slot.Runner, 0);
+      // Plain writes: the injector push (or the postMessage) below publishes them to whichever worker takes the slot.
+      w[base + Slot.ArgsLength] = record.payload ? memory.payloads.write(memory.payloadAt(slot), record.payload) : 0;
+      w[base + Slot.FnId] = fnId;
+      w[base + Slot.Flags] = record.flags;
+      w[base + Slot.Parent] = 0;
       memory.times[slot * 3] = record.submittedAt;
       Atomics.store(w, base + Slot.State, TaskState.Queued);
       record.slot = slot;
@@ -756,7 +763,6 @@ function failSlot(memory: SchedulerMemory, slot: number, error: Error): void {
   Atomics.notify(w, base + Slot.State);
 }
 
-type MapFnOf<T, R, C> = MapFn<T, R, C>;
 /** Options of {@link Pool.map}: those of `parallelMap`, without `backend` (the pool has one). */
 export type PoolMapOptions<C> = Omit<ParallelMapOptions<C>, 'backend'>;
 

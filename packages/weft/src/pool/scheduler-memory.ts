@@ -9,34 +9,39 @@
  */
 
 import { PayloadView } from '../codec/payload-codec.js';
+import { LINE } from './mpmc-ring.js';
 
-/** Header words (Int32 indices). */
+/**
+ * Header words (Int32 indices). Words written often by different threads
+ * sit on separate 64-byte cache lines (16 words apart), so that a worker
+ * bumping a counter does not slow down the caller pushing tasks.
+ */
 export const Header = {
   /** Bumped to wake sleeping workers (futex word). */
   WakeSeq: 0,
   /** Number of workers between announcing sleep and waking. */
   Sleepers: 1,
-  /** Bumped per finished top-level task (the caller waits on it with waitAsync). */
-  CompletionSeq: 2,
-  /** Non-zero while the caller is (about to be) waiting on CompletionSeq. */
-  CallerWaiting: 3,
-  /** Statistics: tasks stolen from another worker's deque. */
-  Stolen: 4,
-  /** Statistics: tasks started. */
-  Started: 5,
-  /** Free-slot stack head: `(tag << 16) | (slot + 1)`, 0 = empty. */
-  FreeHead: 6,
-  /** Function table append lock: 0 free, else the holder's worker number (caller = 0x7fff). */
-  FnLock: 7,
-  /** Number of functions in the table. */
-  FnCount: 8,
-  /** Bytes used in the function table's byte heap. */
-  FnBytes: 9,
   /** Non-zero once the pool is shutting down. */
-  Shutdown: 10,
+  Shutdown: 2,
+  /** Bumped per finished top-level task (the caller waits on it with waitAsync). */
+  CompletionSeq: 16,
+  /** Non-zero while the caller is (about to be) waiting on CompletionSeq. */
+  CallerWaiting: 17,
+  /** Statistics: tasks stolen from another worker's deque. */
+  Stolen: 32,
+  /** Statistics: tasks started. */
+  Started: 48,
   /** Top-level tasks started (the caller compares with how many it queued). */
-  TopStarted: 11,
-  Length: 16,
+  TopStarted: 49,
+  /** Free-slot stack head: `(tag << 16) | (slot + 1)`, 0 = empty. */
+  FreeHead: 64,
+  /** Function table append lock: 0 free, else the holder's worker number (caller = 0x7fff). */
+  FnLock: 80,
+  /** Number of functions in the table. */
+  FnCount: 81,
+  /** Bytes used in the function table's byte heap. */
+  FnBytes: 82,
+  Length: 96,
 } as const;
 
 /** Slot words (Int32, relative to a slot's first word). */
@@ -55,7 +60,8 @@ export const Slot = {
   NextFree: 7,
   /** The worker number that forked it (0: the caller). */
   Parent: 8,
-  Words: 12,
+  /** One cache line per slot: slots in use by different threads do not share one. */
+  Words: 16,
 } as const;
 
 /** Task states (the Slot.State word). Terminal states are >= Done. */
@@ -127,7 +133,7 @@ export class SchedulerMemory {
     this.dequesAt = layout.dequesAt;
     this.slotsAt = layout.slotsAt;
     this.fnTableAt = layout.fnTableAt;
-    this.dequeWords = 2 + sizes.dequeCapacity;
+    this.dequeWords = 2 * LINE + sizes.dequeCapacity;
   }
 
   /** Allocate and initialise a scheduler buffer: every slot on the free stack. */
@@ -147,7 +153,7 @@ export class SchedulerMemory {
     const injectorAt = Header.Length;
     const completionAt = injectorAt + ring;
     const dequesAt = completionAt + ring;
-    const slotsAt = dequesAt + sizes.workers * (2 + sizes.dequeCapacity);
+    const slotsAt = dequesAt + sizes.workers * (2 * LINE + sizes.dequeCapacity);
     const fnTableAt = slotsAt + sizes.slots * Slot.Words;
     const words = fnTableAt + sizes.functions * 2;
     const timesByte = Math.ceil((words * 4) / 8) * 8;
@@ -179,13 +185,13 @@ function ringCapacity(sizes: SchedulerSizes): number {
   return c;
 }
 
-/** Words of a bounded MPMC ring: enqueue position, dequeue position, then (sequence, value) per cell. */
+/** Words of a bounded MPMC ring: enqueue position, dequeue position (each on its own line), then (sequence, value) per cell. */
 export function ringWords(capacity: number): number {
-  return 2 + capacity * 2;
+  return 2 * LINE + capacity * 2;
 }
 
 function initRing(words: Int32Array, at: number, capacity: number): void {
   words[at] = 0;
-  words[at + 1] = 0;
-  for (let i = 0; i < capacity; i++) words[at + 2 + i * 2] = i;
+  words[at + LINE] = 0;
+  for (let i = 0; i < capacity; i++) words[at + 2 * LINE + i * 2] = i;
 }

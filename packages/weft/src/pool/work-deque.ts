@@ -4,7 +4,8 @@
  * most recent fork first, which keeps its data hot); other workers steal at
  * the top (FIFO: the oldest, usually largest, piece of work).
  *
- * Layout at `at`: [top, bottom, cell × capacity].
+ * Layout at `at` (Int32 words): top at +0, bottom at +LINE, cells from
+ * +2·LINE (top and bottom on separate cache lines).
  *
  * Invariants (all accesses sequentially consistent):
  * - Only the owner writes `bottom`; thieves only move `top`, by
@@ -16,6 +17,8 @@
  *
  * @module
  */
+
+import { LINE } from './mpmc-ring.js';
 
 /** `steal` lost a race: the deque may still hold work. */
 export const STEAL_RETRY = -2;
@@ -35,32 +38,32 @@ export class WorkDeque {
   /** Owner only: push a slot number; false when full. */
   push(value: number): boolean {
     const w = this.words;
-    const b = Atomics.load(w, this.at + 1);
+    const b = Atomics.load(w, this.at + LINE);
     const t = Atomics.load(w, this.at);
     if (b - t >= this.capacity) return false;
-    Atomics.store(w, this.at + 2 + (b & this.mask), value);
+    Atomics.store(w, this.at + 2 * LINE + (b & this.mask), value);
     // Publishes the cell to thieves, which read `bottom` before the cell.
-    Atomics.store(w, this.at + 1, b + 1);
+    Atomics.store(w, this.at + LINE, b + 1);
     return true;
   }
 
   /** Owner only: pop the newest slot number; -1 when empty. */
   pop(): number {
     const w = this.words;
-    const b = Atomics.load(w, this.at + 1) - 1;
+    const b = Atomics.load(w, this.at + LINE) - 1;
     // Reserve the bottom element before looking at `top`: a thief that reads
     // the new bottom will not take it.
-    Atomics.store(w, this.at + 1, b);
+    Atomics.store(w, this.at + LINE, b);
     const t = Atomics.load(w, this.at);
     if (t > b) {
-      Atomics.store(w, this.at + 1, b + 1);
+      Atomics.store(w, this.at + LINE, b + 1);
       return -1;
     }
-    const value = Atomics.load(w, this.at + 2 + (b & this.mask));
+    const value = Atomics.load(w, this.at + 2 * LINE + (b & this.mask));
     if (t < b) return value;
     // The last element: race the thieves for it on `top`.
     const won = Atomics.compareExchange(w, this.at, t, t + 1) === t;
-    Atomics.store(w, this.at + 1, b + 1);
+    Atomics.store(w, this.at + LINE, b + 1);
     return won ? value : -1;
   }
 
@@ -68,14 +71,14 @@ export class WorkDeque {
   steal(): number {
     const w = this.words;
     const t = Atomics.load(w, this.at);
-    const b = Atomics.load(w, this.at + 1);
+    const b = Atomics.load(w, this.at + LINE);
     if (t >= b) return -1;
-    const value = Atomics.load(w, this.at + 2 + (t & this.mask));
+    const value = Atomics.load(w, this.at + 2 * LINE + (t & this.mask));
     return Atomics.compareExchange(w, this.at, t, t + 1) === t ? value : STEAL_RETRY;
   }
 
   /** Racy length, for heuristics. */
   get size(): number {
-    return Math.max(0, Atomics.load(this.words, this.at + 1) - Atomics.load(this.words, this.at));
+    return Math.max(0, Atomics.load(this.words, this.at + LINE) - Atomics.load(this.words, this.at));
   }
 }

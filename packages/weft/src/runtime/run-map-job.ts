@@ -6,7 +6,7 @@
  */
 import { serializeThrown } from '../codec/error-codec.js';
 import { MapControl, type FromWorker, type MapJobMessage } from '../protocol.js';
-import { resolveFunction } from './resolve-function.js';
+import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { claimChunk } from '../map/claim-chunk.js';
 import { decodeShareables } from '../memory/shareable.js';
 
@@ -78,7 +78,8 @@ export async function runMapJob(job: MapJobMessage, post: (message: FromWorker) 
   try {
     let fn: (...args: unknown[]) => unknown;
     try {
-      fn = await resolveFunction(job.fn);
+      // Without an await when it is already known: a native thread must run the whole job itself.
+      fn = resolveFunctionSync(job.fn) ?? (await resolveFunction(job.fn));
     } catch (err) {
       stop();
       post({ type: 'job-error', jobId, error: serializeThrown(err) });

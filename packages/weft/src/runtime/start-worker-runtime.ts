@@ -14,8 +14,19 @@ import { currentThreadId } from '../sync/thread-id.js';
 /** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */
 export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
 
+/** How a runtime is started. */
+export interface RuntimeOptions {
+  /**
+   * Run the Pool's shared-memory scheduler (default true). Native threads
+   * pass false: under the engine's global lock they may not block in a
+   * typed-array `Atomics.wait`, and their async continuations would run on
+   * another thread, so they take map jobs from their mailbox only.
+   */
+  readonly scheduler?: boolean;
+}
+
 /** Start the runtime on an endpoint: listen for messages, then say `ready`. */
-export function startWorkerRuntime(endpoint: WorkerEndpoint): void {
+export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOptions = {}): void {
   const post = endpoint.post;
   let scheduler: WorkerScheduler | undefined;
   endpoint.listen((message: ToWorker) => {
@@ -25,6 +36,7 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint): void {
         break;
       case 'init':
         adoptDeadThreads(message.deadThreads);
+        if (options.scheduler === false) break;
         scheduler = new WorkerScheduler(message, post);
         Object.defineProperty(globalThis, SCHEDULER_KEY, { value: scheduler, configurable: true });
         scheduler.loop().catch((err: unknown) => {

@@ -15,6 +15,9 @@ export const THREAD_ID_MASK = 0x0fff_ffff;
 
 const KEY = Symbol.for('weft.threadId');
 
+/** Ids below this are the engine's shared-heap thread ids plus one (the Thread API's ids are at most 0x7ffe). */
+const NATIVE_IDS = 0x8000;
+
 let cached = 0;
 
 function drawId(): number {
@@ -23,7 +26,8 @@ function drawId(): number {
     let raw: number;
     if (typeof cryptoApi?.getRandomValues === 'function') raw = cryptoApi.getRandomValues(new Uint32Array(1))[0] ?? 0;
     else raw = Math.floor(Math.random() * 0x1_0000_0000);
-    const id = raw & THREAD_ID_MASK;
+    // Never below NATIVE_IDS: those belong to shared-heap threads (engine id + 1).
+    const id = (raw & THREAD_ID_MASK) | NATIVE_IDS;
     if (id !== 0) return id;
   }
 }
@@ -41,6 +45,9 @@ function drawId(): number {
  * ```
  */
 export function currentThreadId(): number {
+  // Shared-heap threads share globalThis and module state: there, the engine's own thread id is the identity.
+  const native = (globalThis as { Thread?: { current?: { id?: unknown } } }).Thread?.current?.id;
+  if (typeof native === 'number') return native + 1;
   if (cached !== 0) return cached;
   const holder = globalThis as unknown as Record<symbol, number | undefined>;
   let id = holder[KEY];

@@ -1,0 +1,93 @@
+'use strict';
+/**
+ * @weft/thread-shim: the shared-heap Thread API of THREAD-API.md for Node 20,
+ * in global-lock mode. Loading this module installs the globals `Thread`,
+ * `Lock`, `Condition`, `ThreadLocal`, `ConcurrentAccessError` and property
+ * forms of `Atomics.*` with the default options; call {@link install} again to
+ * reconfigure.
+ */
+const path = require('node:path');
+
+const binding = require(path.join(__dirname, 'build', 'Release', 'thread_shim.node'));
+
+/** Thrown when an object pinned with `Thread.restrict` is touched from another thread. */
+class ConcurrentAccessError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ConcurrentAccessError';
+    /** Stable code for callers. */
+    this.code = 'ERR_CONCURRENT_ACCESS';
+  }
+}
+
+const current = { preempt: false, intervalMs: 5, mainThreadMayBlock: true };
+const KNOWN = new Set(['preempt', 'mainThreadMayBlock']);
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function validate(options) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`Cannot install the Thread API: options must be an object, received ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) {
+      throw new TypeError(`Cannot install the Thread API: unknown option "${key}" (known: preempt, mainThreadMayBlock)`);
+    }
+  }
+  const next = {};
+  if ('preempt' in options && options.preempt !== undefined) {
+    const { preempt } = options;
+    if (typeof preempt === 'boolean') {
+      next.preempt = preempt;
+    } else if (preempt !== null && typeof preempt === 'object') {
+      const { intervalMs } = preempt;
+      if (intervalMs !== undefined) {
+        if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs)) {
+          throw new TypeError(`Cannot install the Thread API: preempt.intervalMs must be a finite number, received ${describe(intervalMs)}`);
+        }
+        if (intervalMs < 1 || intervalMs > 60000) {
+          throw new RangeError(`Cannot install the Thread API: preempt.intervalMs must be between 1 and 60000, received ${intervalMs}`);
+        }
+        next.intervalMs = Math.round(intervalMs);
+      }
+      next.preempt = true;
+    } else {
+      throw new TypeError(`Cannot install the Thread API: preempt must be a boolean or { intervalMs }, received ${describe(preempt)}`);
+    }
+  }
+  if ('mainThreadMayBlock' in options && options.mainThreadMayBlock !== undefined) {
+    if (typeof options.mainThreadMayBlock !== 'boolean') {
+      throw new TypeError(`Cannot install the Thread API: mainThreadMayBlock must be a boolean, received ${describe(options.mainThreadMayBlock)}`);
+    }
+    next.mainThreadMayBlock = options.mainThreadMayBlock;
+  }
+  return next;
+}
+
+/**
+ * Install the Thread API globals, or reconfigure them. Options left out keep
+ * their current value (initially `preempt: false`, `mainThreadMayBlock: true`).
+ *
+ * @example
+ * const { install } = require('@weft/thread-shim');
+ * install({ preempt: { intervalMs: 2 }, mainThreadMayBlock: false });
+ * const t = new Thread((a, b) => a + b, 1, 2);
+ * t.asyncJoin().then((sum) => console.log(sum)); // 3
+ */
+function install(options) {
+  const next = validate(options);
+  Object.assign(current, next);
+  binding.install(globalThis, ConcurrentAccessError, { ...current });
+  return { ...current };
+}
+
+install();
+
+module.exports = { install, ConcurrentAccessError };
+// For this package's tests: counters of the native layer.
+Object.defineProperty(module.exports, 'stats', { value: binding.stats, enumerable: false });

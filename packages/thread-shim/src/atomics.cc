@@ -1,0 +1,488 @@
+// Atomics on ordinary object properties: Atomics.op(object, key, ...) next to
+// Atomics.op(typedArray, index, ...), which is delegated to the original
+// functions. Each operation runs in native code with the global lock held and
+// without calling into JavaScript between its read and its write (operands
+// are converted first), so it is sequentially consistent for its
+// (object, key) pair even under preemption.
+#include <cmath>
+#include <limits>
+
+#include "shim.h"
+
+namespace thread_shim {
+
+namespace {
+
+enum Op { kLoad, kStore, kExchange, kCompareExchange, kAdd, kSub, kAnd, kOr, kXor,
+          kWait, kWaitAsync, kNotify, kOpCount };
+
+const char* const kOpNames[kOpCount] = {
+    "load", "store", "exchange", "compareExchange", "add", "sub", "and", "or", "xor",
+    "wait", "waitAsync", "notify"};
+const int kOpLengths[kOpCount] = {2, 3, 3, 4, 3, 3, 3, 3, 3, 4, 4, 3};
+
+// A thread waiting in Atomics.wait / waitAsync on a property. Sync waiters
+// live on their thread's stack, async ones on the heap (freed on main).
+struct PropWaiter {
+  v8::Global<v8::Object> object;
+  v8::Global<v8::Name> key;
+  Parker* parker = nullptr;
+  v8::Global<v8::Promise::Resolver> resolver;
+  uv_timer_t* timer = nullptr;
+};
+
+// Under S().mu. Entries are only freed by a thread holding the global lock.
+std::list<PropWaiter*>* g_waiters = new std::list<PropWaiter*>();
+
+bool Unlink(PropWaiter* waiter) {
+  for (auto it = g_waiters->begin(); it != g_waiters->end(); ++it) {
+    if (*it == waiter) {
+      g_waiters->erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+void FreeAsyncWaiter(PropWaiter* waiter) {
+  waiter->object.Reset();
+  waiter->key.Reset();
+  waiter->resolver.Reset();
+  if (waiter->timer != nullptr) {
+    uv_timer_stop(waiter->timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(waiter->timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  delete waiter;
+}
+
+void ResolveAsyncWaiter(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                        PropWaiter* waiter, const char* outcome) {
+  {
+    std::lock_guard<std::mutex> lk(S().mu);
+    S().pending_async--;
+  }
+  v8::Local<v8::Promise::Resolver> resolver = waiter->resolver.Get(isolate);
+  FreeAsyncWaiter(waiter);
+  Ignore(resolver->Resolve(context, Str(isolate, outcome)));
+}
+
+void OnWaitTimeout(uv_timer_t* timer) {
+  auto* waiter = static_cast<PropWaiter*>(timer->data);
+  bool expired;
+  {
+    std::lock_guard<std::mutex> lk(S().mu);
+    expired = Unlink(waiter);  // else a notify already owns it
+  }
+  if (!expired) return;
+  v8::Isolate* isolate = S().isolate;
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = S().context.Get(isolate);
+  v8::Context::Scope context_scope(context);
+  node::CallbackScope callback_scope(isolate, v8::Object::New(isolate), {0, 0});
+  ResolveAsyncWaiter(isolate, context, waiter, "timed-out");
+  UpdateLoopRef();
+}
+
+struct Target {
+  v8::Local<v8::Object> object;
+  v8::Local<v8::Name> key;
+};
+
+bool ResolveTarget(const v8::FunctionCallbackInfo<v8::Value>& info, Op op, Target* target) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  target->object = info[0].As<v8::Object>();
+  if (target->object->IsProxy()) {
+    std::string message = std::string("Atomics.") + kOpNames[op] +
+                          " on object properties does not accept a Proxy";
+    ThrowTypeError(isolate, message.c_str());
+    return false;
+  }
+  v8::Local<v8::Value> key = info.Length() >= 2 ? info[1] : v8::Undefined(isolate).As<v8::Value>();
+  if (key->IsSymbol()) {
+    target->key = key.As<v8::Name>();
+  } else {
+    v8::Local<v8::String> name;
+    if (!key->ToString(context).ToLocal(&name)) return false;
+    target->key = name;
+  }
+  std::string what = std::string("Atomics.") + kOpNames[op];
+  return CheckRestriction(isolate, context, target->object, what.c_str());
+}
+
+// Reads the own data property. `exists` may be null: then a missing property
+// is a TypeError.
+bool ReadOwnData(v8::Isolate* isolate, v8::Local<v8::Context> context, const Target& target,
+                 Op op, v8::Local<v8::Value>* value, bool* exists) {
+  bool has;
+  if (!target.object->HasRealNamedProperty(context, target.key).To(&has)) return false;
+  if (!has) {
+    if (exists != nullptr) {
+      *exists = false;
+      return true;
+    }
+    v8::String::Utf8Value key(isolate, target.key->IsSymbol()
+                                           ? target.key.As<v8::Symbol>()->Description(isolate)
+                                           : target.key.As<v8::Value>());
+    std::string message = std::string("Atomics.") + kOpNames[op] + ": key '" +
+                          (*key ? *key : "") + "' is not an own data property of the object";
+    ThrowTypeError(isolate, message.c_str());
+    return false;
+  }
+  bool accessor;
+  if (!target.object->HasRealNamedCallbackProperty(context, target.key).To(&accessor)) {
+    return false;
+  }
+  if (accessor) {
+    std::string message = std::string("Atomics.") + kOpNames[op] +
+                          " requires a data property, not an accessor";
+    ThrowTypeError(isolate, message.c_str());
+    return false;
+  }
+  if (exists != nullptr) *exists = true;
+  return target.object->GetRealNamedProperty(context, target.key).ToLocal(value);
+}
+
+bool WriteOwnData(v8::Isolate* isolate, v8::Local<v8::Context> context, const Target& target,
+                  Op op, v8::Local<v8::Value> value, bool exists) {
+  if (!exists) {
+    bool created;
+    if (!target.object->CreateDataProperty(context, target.key, value).To(&created)) {
+      return false;
+    }
+    if (!created) {
+      std::string message = std::string("Atomics.") + kOpNames[op] +
+                            " cannot add a property to a non-extensible object";
+      ThrowTypeError(isolate, message.c_str());
+    }
+    return created;
+  }
+  v8::PropertyAttribute attributes;
+  if (!target.object->GetRealNamedPropertyAttributes(context, target.key).To(&attributes)) {
+    return false;
+  }
+  if (attributes & v8::ReadOnly) {
+    std::string message = std::string("Atomics.") + kOpNames[op] +
+                          " cannot write a read-only property";
+    ThrowTypeError(isolate, message.c_str());
+    return false;
+  }
+  return target.object->Set(context, target.key, value).IsJust();
+}
+
+bool SameValueZero(v8::Local<v8::Value> a, v8::Local<v8::Value> b) {
+  if (a->IsNumber() && b->IsNumber()) {
+    double x = a.As<v8::Number>()->Value();
+    double y = b.As<v8::Number>()->Value();
+    return x == y || (std::isnan(x) && std::isnan(y));
+  }
+  return a->SameValue(b);
+}
+
+// ToNumber(timeout), NaN/undefined -> +Infinity, negative -> 0 (milliseconds).
+bool ReadTimeout(v8::Local<v8::Context> context, const v8::FunctionCallbackInfo<v8::Value>& info,
+                 double* timeout) {
+  *timeout = std::numeric_limits<double>::infinity();
+  if (info.Length() < 4 || info[3]->IsUndefined()) return true;
+  double t;
+  if (!info[3]->NumberValue(context).To(&t)) return false;
+  if (std::isnan(t)) return true;
+  *timeout = t < 0 ? 0 : t;
+  return true;
+}
+
+void PropertyWait(const v8::FunctionCallbackInfo<v8::Value>& info, const Target& target) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  double timeout;
+  if (!ReadTimeout(context, info, &timeout)) return;
+  if (!CheckMayBlock(isolate, "Atomics.wait on an object property")) return;
+  v8::Local<v8::Value> current;
+  if (!ReadOwnData(isolate, context, target, kWait, &current, nullptr)) return;
+  v8::Local<v8::Value> expected = info.Length() >= 3 ? info[2] : v8::Undefined(isolate).As<v8::Value>();
+  if (!SameValueZero(current, expected)) {
+    info.GetReturnValue().Set(Str(isolate, "not-equal"));
+    return;
+  }
+  std::optional<Clock::time_point> deadline;
+  if (std::isfinite(timeout)) {
+    deadline = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(timeout * 1000));
+  }
+  PropWaiter waiter;
+  Parker parker;
+  waiter.object.Reset(isolate, target.object);
+  waiter.key.Reset(isolate, target.key);
+  waiter.parker = &parker;
+  Shim& s = S();
+  std::unique_lock<std::mutex> lk(s.mu);
+  g_waiters->push_back(&waiter);
+  ParkResult result = Park(lk, parker, deadline, [&] { Unlink(&waiter); });
+  waiter.object.Reset();
+  waiter.key.Reset();
+  switch (result) {
+    case ParkResult::kSignaled:
+      info.GetReturnValue().Set(Str(isolate, "ok"));
+      break;
+    case ParkResult::kTimedOut:
+      info.GetReturnValue().Set(Str(isolate, "timed-out"));
+      break;
+    case ParkResult::kShutdown:
+      isolate->TerminateExecution();
+      break;
+  }
+}
+
+void SetResult(v8::Isolate* isolate, v8::Local<v8::Context> context,
+               const v8::FunctionCallbackInfo<v8::Value>& info, bool async,
+               v8::Local<v8::Value> value) {
+  v8::Local<v8::Object> result = v8::Object::New(isolate);
+  if (result->CreateDataProperty(context, Str(isolate, "async"), v8::Boolean::New(isolate, async))
+          .IsNothing() ||
+      result->CreateDataProperty(context, Str(isolate, "value"), value).IsNothing()) {
+    return;
+  }
+  info.GetReturnValue().Set(result);
+}
+
+void PropertyWaitAsync(const v8::FunctionCallbackInfo<v8::Value>& info, const Target& target) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  double timeout;
+  if (!ReadTimeout(context, info, &timeout)) return;
+  if (!CheckAlive(isolate)) return;
+  // Made before the value is read: with promise hooks (async_hooks) creating
+  // a promise runs JavaScript, where preemption could let a notify slip in
+  // between the read and the registration below.
+  v8::Local<v8::Promise::Resolver> resolver;
+  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return;
+  v8::Local<v8::Value> current;
+  if (!ReadOwnData(isolate, context, target, kWaitAsync, &current, nullptr)) return;
+  v8::Local<v8::Value> expected = info.Length() >= 3 ? info[2] : v8::Undefined(isolate).As<v8::Value>();
+  if (!SameValueZero(current, expected)) {
+    SetResult(isolate, context, info, false, Str(isolate, "not-equal"));
+    return;
+  }
+  if (timeout == 0) {
+    SetResult(isolate, context, info, false, Str(isolate, "timed-out"));
+    return;
+  }
+  // From the read above to the registration below nothing runs JavaScript.
+  auto* waiter = new PropWaiter();
+  waiter->object.Reset(isolate, target.object);
+  waiter->key.Reset(isolate, target.key);
+  waiter->resolver.Reset(isolate, resolver);
+  Shim& s = S();
+  if (std::isfinite(timeout)) {
+    // The global lock holder owns the main loop (see README), so a spawned
+    // thread may start the timer itself; the loop's clock was refreshed when
+    // it took the lock.
+    waiter->timer = new uv_timer_t;
+    uv_timer_init(s.loop, waiter->timer);
+    waiter->timer->data = waiter;
+    uv_timer_start(waiter->timer, OnWaitTimeout, static_cast<uint64_t>(std::ceil(timeout)), 0);
+  }
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    g_waiters->push_back(waiter);
+    s.pending_async++;
+  }
+  if (IsMainThread()) UpdateLoopRef();
+  SetResult(isolate, context, info, true, resolver->GetPromise());
+}
+
+void PropertyNotify(const v8::FunctionCallbackInfo<v8::Value>& info, const Target& target) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  double count = std::numeric_limits<double>::infinity();
+  if (info.Length() >= 3 && !info[2]->IsUndefined()) {
+    double c;
+    if (!info[2]->NumberValue(context).To(&c)) return;
+    c = std::isnan(c) ? 0 : std::trunc(c);
+    count = c < 0 ? 0 : c;
+  }
+  v8::Local<v8::Value> current;
+  if (!ReadOwnData(isolate, context, target, kNotify, &current, nullptr)) return;
+  Shim& s = S();
+  // Match outside mu (string comparison may allocate); entries cannot be
+  // freed meanwhile because freeing needs the global lock, which we hold.
+  std::vector<PropWaiter*> snapshot;
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    snapshot.assign(g_waiters->begin(), g_waiters->end());
+  }
+  std::vector<PropWaiter*> matches;
+  for (PropWaiter* waiter : snapshot) {
+    if (static_cast<double>(matches.size()) >= count) break;
+    if (waiter->object != target.object) continue;
+    if (waiter->key != target.key && !target.key->StrictEquals(waiter->key.Get(isolate))) continue;
+    matches.push_back(waiter);
+  }
+  int woken = 0;
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    for (PropWaiter* waiter : matches) {
+      if (!Unlink(waiter)) continue;  // timed out meanwhile
+      woken++;
+      if (waiter->parker != nullptr) {
+        Signal(*waiter->parker);
+      } else {
+        PushCompletionLocked(MakeCompletion(
+            [waiter](v8::Isolate* isolate, v8::Local<v8::Context> context) {
+              ResolveAsyncWaiter(isolate, context, waiter, "ok");
+            }));
+      }
+    }
+  }
+  if (woken > 0) WakeMain();
+  info.GetReturnValue().Set(woken);
+}
+
+void PropertyOp(const v8::FunctionCallbackInfo<v8::Value>& info, Op op) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  Target target;
+  if (!ResolveTarget(info, op, &target)) return;
+  switch (op) {
+    case kWait:
+      return PropertyWait(info, target);
+    case kWaitAsync:
+      return PropertyWaitAsync(info, target);
+    case kNotify:
+      return PropertyNotify(info, target);
+    default:
+      break;
+  }
+  v8::Local<v8::Value> operand =
+      info.Length() >= 3 ? info[2] : v8::Undefined(isolate).As<v8::Value>();
+  // Convert operands before reading: conversion may run JavaScript.
+  double number = 0;
+  int32_t bits = 0;
+  if (op == kAdd || op == kSub) {
+    if (!operand->NumberValue(context).To(&number)) return;
+  } else if (op == kAnd || op == kOr || op == kXor) {
+    if (!operand->Int32Value(context).To(&bits)) return;
+  }
+  v8::Local<v8::Value> old;
+  bool exists;
+  if (!ReadOwnData(isolate, context, target, op, &old,
+                   op == kStore ? &exists : nullptr)) {
+    return;
+  }
+  if (op != kStore) exists = true;
+  v8::Local<v8::Value> next;
+  switch (op) {
+    case kLoad:
+      info.GetReturnValue().Set(old);
+      return;
+    case kStore:
+      if (!WriteOwnData(isolate, context, target, op, operand, exists)) return;
+      info.GetReturnValue().Set(operand);
+      return;
+    case kExchange:
+      next = operand;
+      break;
+    case kCompareExchange: {
+      v8::Local<v8::Value> replacement =
+          info.Length() >= 4 ? info[3] : v8::Undefined(isolate).As<v8::Value>();
+      if (!SameValueZero(old, operand)) {
+        info.GetReturnValue().Set(old);
+        return;
+      }
+      next = replacement;
+      break;
+    }
+    default: {
+      if (!old->IsNumber()) {
+        std::string message = std::string("Atomics.") + kOpNames[op] +
+                              " requires a number already stored in the property";
+        ThrowTypeError(isolate, message.c_str());
+        return;
+      }
+      double value = old.As<v8::Number>()->Value();
+      if (op == kAdd) {
+        next = v8::Number::New(isolate, value + number);
+      } else if (op == kSub) {
+        next = v8::Number::New(isolate, value - number);
+      } else {
+        int32_t current = old->Int32Value(context).FromJust();  // a number: no JS
+        int32_t result = op == kAnd ? (current & bits) : op == kOr ? (current | bits)
+                                                                   : (current ^ bits);
+        next = v8::Integer::New(isolate, result);
+      }
+      break;
+    }
+  }
+  if (!WriteOwnData(isolate, context, target, op, next, true)) return;
+  info.GetReturnValue().Set(old);
+}
+
+void AtomicsEntry(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  auto op = static_cast<Op>(info.Data().As<v8::Int32>()->Value());
+  if (info.Length() >= 1 && info[0]->IsObject() && !info[0]->IsTypedArray()) {
+    PropertyOp(info, op);
+    return;
+  }
+  if (op == kWait && !IsMainThread() && info.Length() >= 1 && info[0]->IsTypedArray()) {
+    // It would park while holding the global lock.
+    ThrowTypeError(isolate, "Atomics.wait cannot be called from the current thread.");
+    return;
+  }
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  std::vector<v8::Local<v8::Value>> argv;
+  argv.reserve(info.Length());
+  for (int i = 0; i < info.Length(); i++) argv.push_back(info[i]);
+  if (S().original_atomics[op].IsEmpty()) {
+    std::string message = std::string("Atomics.") + kOpNames[op] +
+                          " is only available on object properties in this runtime";
+    ThrowTypeError(isolate, message.c_str());
+    return;
+  }
+  v8::Local<v8::Function> original = S().original_atomics[op].Get(isolate);
+  v8::Local<v8::Value> result;
+  if (original->Call(context, info.This(), static_cast<int>(argv.size()), argv.data())
+          .ToLocal(&result)) {
+    info.GetReturnValue().Set(result);
+  }
+}
+
+}  // namespace
+
+void InstallPropertyAtomics(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                            v8::Local<v8::Object> atomics) {
+  Shim& s = S();
+  if (!s.original_atomics.empty()) return;  // already patched
+  for (int op = 0; op < kOpCount; op++) {
+    v8::Local<v8::String> name = Str(isolate, kOpNames[op]);
+    v8::Local<v8::Value> original;
+    if (!atomics->Get(context, name).ToLocal(&original) || !original->IsFunction()) {
+      // Keep indices aligned; this op then only works on properties.
+      s.original_atomics.emplace_back();
+      continue;
+    }
+    s.original_atomics.emplace_back(isolate, original.As<v8::Function>());
+    v8::Local<v8::Function> patched;
+    if (!v8::Function::New(context, AtomicsEntry, v8::Integer::New(isolate, op),
+                           kOpLengths[op], v8::ConstructorBehavior::kThrow)
+             .ToLocal(&patched)) {
+      continue;
+    }
+    patched->SetName(name);
+    Ignore(atomics->DefineOwnProperty(context, name, patched, v8::DontEnum));
+  }
+}
+
+void AbandonPropertyWaiters() {
+  std::vector<PropWaiter*> async_waiters;
+  {
+    std::lock_guard<std::mutex> lk(S().mu);
+    for (PropWaiter* waiter : *g_waiters) {
+      if (waiter->parker == nullptr) async_waiters.push_back(waiter);
+    }
+    g_waiters->clear();
+  }
+  for (PropWaiter* waiter : async_waiters) FreeAsyncWaiter(waiter);
+}
+
+}  // namespace thread_shim

@@ -1,0 +1,301 @@
+// Lock: a non-reentrant mutual-exclusion lock. hold(fn) blocks (dropping the
+// global lock) when contended; asyncHold is granted on the main thread, FIFO
+// among async waiters. Synchronous waiters are served before async ones (the
+// spec lets a synchronous hold barge): a parked thread can always run, while
+// an async grant needs the main thread, which may itself be blocked.
+#include "lock.h"
+
+namespace thread_shim {
+
+namespace {
+
+struct LockHandle {
+  std::shared_ptr<LockState> state;
+  v8::Global<v8::Object> object;
+};
+
+void WeakLockHandle(const v8::WeakCallbackInfo<LockHandle>& data) {
+  LockHandle* handle = data.GetParameter();
+  handle->object.Reset();
+  data.SetSecondPassCallback(
+      [](const v8::WeakCallbackInfo<LockHandle>& data) { delete data.GetParameter(); });
+}
+
+LockState* Unwrap(v8::Isolate* isolate, v8::Local<v8::Value> receiver, const char* what) {
+  std::shared_ptr<LockState> lock = LockFromValue(isolate, receiver);
+  if (!lock) {
+    std::string message = std::string(what) + " called on an object that is not a Lock";
+    ThrowTypeError(isolate, message.c_str());
+    return nullptr;
+  }
+  return lock.get();  // kept alive by the receiver
+}
+
+v8::MaybeLocal<v8::Function> MakeReleaseFunction(v8::Isolate* isolate,
+                                                 v8::Local<v8::Context> context,
+                                                 v8::Local<v8::Object> lock_object,
+                                                 uint64_t serial);
+
+// Main thread: grant the lock to async waiters while it is free.
+void GrantAsync(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                const std::shared_ptr<LockState>& lock) {
+  Shim& s = S();
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    lock->grant_scheduled = false;
+  }
+  for (;;) {
+    std::unique_ptr<AsyncLockWaiter> waiter;
+    uint64_t serial;
+    {
+      std::lock_guard<std::mutex> lk(s.mu);
+      if (lock->owner != kNoOwner || lock->async_waiters.empty()) return;
+      waiter = std::move(lock->async_waiters.front());
+      lock->async_waiters.pop_front();
+      lock->owner = kMainThreadId;
+      serial = lock->NewHold();
+      s.pending_async--;
+    }
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Promise::Resolver> resolver = waiter->resolver.Get(isolate);
+    if (!waiter->fn.IsEmpty()) {
+      v8::TryCatch try_catch(isolate);
+      v8::MaybeLocal<v8::Value> result =
+          waiter->fn.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
+      {
+        std::lock_guard<std::mutex> lk(s.mu);
+        if (lock->owner == kMainThreadId && lock->hold == serial) ReleaseLocked(*lock);
+      }
+      if (result.IsEmpty()) {
+        if (try_catch.HasTerminated()) {
+          try_catch.ReThrow();
+          return;
+        }
+        Ignore(resolver->Reject(context, try_catch.Exception()));
+      } else {
+        Ignore(resolver->Resolve(context, result.ToLocalChecked()));
+      }
+    } else {
+      v8::Local<v8::Function> release;
+      if (!MakeReleaseFunction(isolate, context, waiter->lock_object.Get(isolate), serial)
+               .ToLocal(&release)) {
+        std::lock_guard<std::mutex> lk(s.mu);
+        ReleaseLocked(*lock);
+        return;
+      }
+      Ignore(resolver->Resolve(context, release));
+    }
+  }
+}
+
+void ReleaseFunction(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Array> data = info.Data().As<v8::Array>();
+  v8::Local<v8::Value> called;
+  if (!data->Get(context, 2).ToLocal(&called)) return;
+  if (called->IsTrue()) {
+    ThrowError(isolate,
+               "Lock release function called twice: it must be called exactly once");
+    return;
+  }
+  if (data->Set(context, 2, v8::True(isolate)).IsNothing()) return;
+  v8::Local<v8::Value> lock_object, serial_value;
+  if (!data->Get(context, 0).ToLocal(&lock_object) ||
+      !data->Get(context, 1).ToLocal(&serial_value)) {
+    return;
+  }
+  std::shared_ptr<LockState> lock = LockFromValue(isolate, lock_object);
+  auto serial = static_cast<uint64_t>(serial_value.As<v8::Number>()->Value());
+  std::lock_guard<std::mutex> lk(S().mu);
+  // A hold given up by Condition.asyncWait is no longer this function's.
+  if (lock->owner == kMainThreadId && lock->hold == serial) ReleaseLocked(*lock);
+}
+
+v8::MaybeLocal<v8::Function> MakeReleaseFunction(v8::Isolate* isolate,
+                                                 v8::Local<v8::Context> context,
+                                                 v8::Local<v8::Object> lock_object,
+                                                 uint64_t serial) {
+  v8::Local<v8::Value> elements[] = {
+      lock_object, v8::Number::New(isolate, static_cast<double>(serial)),
+      v8::False(isolate)};
+  v8::Local<v8::Array> data = v8::Array::New(isolate, elements, 3);
+  return v8::Function::New(context, ReleaseFunction, data, 0,
+                           v8::ConstructorBehavior::kThrow);
+}
+
+void LockConstructor(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  if (!RequireConstructCall(info, "Lock")) return;
+  auto* handle = new LockHandle();
+  handle->state = std::make_shared<LockState>();
+  v8::Local<v8::Object> self = info.This();
+  self->SetAlignedPointerInInternalField(0, handle);
+  handle->object.Reset(isolate, self);
+  handle->object.SetWeak(handle, WeakLockHandle, v8::WeakCallbackType::kParameter);
+}
+
+void Hold(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  LockState* lock = Unwrap(isolate, info.This(), "Lock.prototype.hold");
+  if (lock == nullptr) return;
+  if (info.Length() < 1 || !info[0]->IsFunction()) {
+    ThrowTypeError(isolate, "Lock.prototype.hold requires a function");
+    return;
+  }
+  Shim& s = S();
+  int me = CurrentThreadId();
+  uint64_t my_serial;
+  std::unique_lock<std::mutex> lk(s.mu);
+  if (lock->owner == me) {
+    lk.unlock();
+    ThrowError(isolate, "Lock is not recursive");
+    return;
+  }
+  if (lock->owner == kNoOwner) {
+    // Uncontended: never blocks.
+    lock->owner = me;
+    my_serial = lock->NewHold();
+    lk.unlock();
+  } else {
+    if (IsMainThread() && !s.main_may_block) {
+      lk.unlock();
+      CheckMayBlock(isolate, "A contended Lock.prototype.hold");
+      return;
+    }
+    SyncLockWaiter waiter;
+    waiter.thread_id = me;
+    lock->sync_waiters.push_back(&waiter);
+    ParkResult result = Park(lk, waiter.parker, std::nullopt, [&] {
+      auto& q = lock->sync_waiters;
+      for (auto it = q.begin(); it != q.end(); ++it) {
+        if (*it == &waiter) {
+          q.erase(it);
+          break;
+        }
+      }
+    });
+    if (result == ParkResult::kShutdown) {
+      isolate->TerminateExecution();
+      return;
+    }
+    // ReleaseLocked made us the owner before signalling.
+    lk.lock();
+    my_serial = lock->hold;
+    lk.unlock();
+  }
+  v8::TryCatch try_catch(isolate);
+  v8::MaybeLocal<v8::Value> result = info[0].As<v8::Function>()->Call(
+      isolate->GetCurrentContext(), v8::Undefined(isolate), 0, nullptr);
+  {
+    std::lock_guard<std::mutex> guard(s.mu);
+    // Released even when fn threw; not if the hold was given up (asyncWait).
+    if (lock->owner == me && lock->hold == my_serial) ReleaseLocked(*lock);
+  }
+  if (result.IsEmpty()) {
+    try_catch.ReThrow();
+    return;
+  }
+  info.GetReturnValue().Set(result.ToLocalChecked());
+}
+
+void AsyncHold(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  LockState* lock = Unwrap(isolate, info.This(), "Lock.prototype.asyncHold");
+  if (lock == nullptr) return;
+  if (info.Length() >= 1 && !info[0]->IsUndefined() && !info[0]->IsFunction()) {
+    ThrowTypeError(isolate, "Lock.prototype.asyncHold requires a function or no argument");
+    return;
+  }
+  if (!CheckAlive(isolate)) return;
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Promise::Resolver> resolver;
+  if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return;
+  auto waiter = std::make_unique<AsyncLockWaiter>();
+  waiter->resolver.Reset(isolate, resolver);
+  if (info.Length() >= 1 && info[0]->IsFunction()) {
+    waiter->fn.Reset(isolate, info[0].As<v8::Function>());
+  }
+  waiter->lock_object.Reset(isolate, info.This());
+  Shim& s = S();
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    lock->async_waiters.push_back(std::move(waiter));
+    s.pending_async++;
+    // Granted on a later turn, never inside this call.
+    if (lock->owner == kNoOwner) ScheduleGrantLocked(*lock);
+  }
+  if (IsMainThread()) UpdateLoopRef();
+  info.GetReturnValue().Set(resolver->GetPromise());
+}
+
+void LockedGetter(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  LockState* lock = Unwrap(isolate, info.This(), "Lock.prototype.locked");
+  if (lock == nullptr) return;
+  std::lock_guard<std::mutex> lk(S().mu);
+  info.GetReturnValue().Set(lock->owner != kNoOwner);
+}
+
+}  // namespace
+
+LockState::~LockState() {
+  Shim& s = S();
+  std::lock_guard<std::mutex> lk(s.mu);
+  // Unreachable waiters will never settle: stop counting them as pending.
+  s.pending_async -= static_cast<int>(async_waiters.size());
+}
+
+void LockState::ResetHandles() {
+  std::deque<std::unique_ptr<AsyncLockWaiter>> waiters;
+  {
+    std::lock_guard<std::mutex> lk(S().mu);
+    waiters.swap(async_waiters);
+  }
+}
+
+std::shared_ptr<LockState> LockFromValue(v8::Isolate* isolate, v8::Local<v8::Value> value) {
+  v8::Local<v8::FunctionTemplate> tmpl = S().lock_template.Get(isolate);
+  if (!value->IsObject() || !tmpl->HasInstance(value)) return nullptr;
+  auto* handle = static_cast<LockHandle*>(
+      value.As<v8::Object>()->GetAlignedPointerFromInternalField(0));
+  return handle->state;
+}
+
+void ReleaseLocked(LockState& lock) {
+  if (!lock.sync_waiters.empty()) {
+    SyncLockWaiter* next = lock.sync_waiters.front();
+    lock.sync_waiters.pop_front();
+    lock.owner = next->thread_id;  // direct hand-off: no one can barge in
+    lock.NewHold();
+    Signal(next->parker);
+    return;
+  }
+  lock.owner = kNoOwner;
+  lock.hold = 0;
+  if (!lock.async_waiters.empty()) ScheduleGrantLocked(lock);
+}
+
+void ScheduleGrantLocked(LockState& lock) {
+  if (lock.grant_scheduled) return;
+  lock.grant_scheduled = true;
+  std::shared_ptr<LockState> self = lock.shared_from_this();
+  PushCompletionLocked(MakeCompletion(
+      [self](v8::Isolate* isolate, v8::Local<v8::Context> context) {
+        GrantAsync(isolate, context, self);
+      }));
+  WakeMain();
+}
+
+v8::Local<v8::FunctionTemplate> CreateLockTemplate(v8::Isolate* isolate) {
+  v8::Local<v8::FunctionTemplate> tmpl = v8::FunctionTemplate::New(isolate, LockConstructor);
+  tmpl->SetClassName(Str(isolate, "Lock"));
+  tmpl->InstanceTemplate()->SetInternalFieldCount(1);
+  v8::Local<v8::ObjectTemplate> proto = tmpl->PrototypeTemplate();
+  SetMethod(isolate, proto, "hold", Hold, 1);
+  SetMethod(isolate, proto, "asyncHold", AsyncHold, 0);
+  SetGetter(isolate, proto, "locked", LockedGetter);
+  return tmpl;
+}
+
+}  // namespace thread_shim

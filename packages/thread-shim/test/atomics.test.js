@@ -1,0 +1,206 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { install } = require('..');
+const { joinWithin, withTimeout } = require('../test-support/helpers.js');
+
+install({ preempt: { intervalMs: 1 } });
+
+test('load/store/exchange on own data properties, any value', () => {
+  const value = { any: 'object' };
+  const o = { a: 1 };
+  assert.equal(Atomics.load(o, 'a'), 1);
+  assert.equal(Atomics.store(o, 'a', value), value);
+  assert.equal(o.a, value);
+  assert.equal(Atomics.exchange(o, 'a', 'next'), value);
+  assert.equal(o.a, 'next');
+  // store may create the property
+  assert.equal(Atomics.store(o, 'fresh', 5), 5);
+  assert.equal(o.fresh, 5);
+  const sym = Symbol('key');
+  Atomics.store(o, sym, 'by symbol');
+  assert.equal(Atomics.load(o, sym), 'by symbol');
+  const array = [10, 20];
+  assert.equal(Atomics.add(array, 1, 5), 20);
+  assert.deepEqual(array, [10, 25]);
+});
+
+test('the key must be an own data property', () => {
+  const proto = { inherited: 1 };
+  const o = Object.create(proto);
+  Object.defineProperty(o, 'accessor', { get: () => 1, set: () => {}, configurable: true });
+  assert.throws(() => Atomics.load(o, 'missing'), TypeError);
+  assert.throws(() => Atomics.load(o, 'inherited'), TypeError);
+  assert.throws(() => Atomics.load(o, 'accessor'), TypeError);
+  assert.throws(() => Atomics.store(o, 'accessor', 1), TypeError);
+  assert.throws(() => Atomics.add({}, 'missing', 1), TypeError);
+  assert.throws(() => Atomics.store(Object.freeze({ x: 1 }), 'x', 2), TypeError);
+  assert.throws(() => Atomics.store(Object.preventExtensions({}), 'x', 2), TypeError);
+  assert.throws(() => Atomics.load(new Proxy({ x: 1 }, {}), 'x'), TypeError);
+});
+
+test('compareExchange uses SameValueZero', () => {
+  const o = { v: NaN };
+  assert.ok(Number.isNaN(Atomics.compareExchange(o, 'v', NaN, 1)));
+  assert.equal(o.v, 1);
+  o.v = -0;
+  assert.equal(Object.is(Atomics.compareExchange(o, 'v', 0, 'zero'), -0), true);
+  assert.equal(o.v, 'zero');
+  const target = {};
+  o.v = target;
+  assert.equal(Atomics.compareExchange(o, 'v', {}, 'no'), target);
+  assert.equal(o.v, target);
+  assert.equal(Atomics.compareExchange(o, 'v', target, 'yes'), target);
+  assert.equal(o.v, 'yes');
+});
+
+test('arithmetic needs a number already stored', () => {
+  const o = { n: 6, s: '6' };
+  assert.equal(Atomics.add(o, 'n', 4), 6);
+  assert.equal(Atomics.sub(o, 'n', 3), 10);
+  assert.equal(Atomics.and(o, 'n', 5), 7);
+  assert.equal(Atomics.or(o, 'n', 8), 5);
+  assert.equal(Atomics.xor(o, 'n', 1), 13);
+  assert.equal(o.n, 12);
+  assert.equal(Atomics.add(o, 'n', 0.5), 12);
+  assert.equal(o.n, 12.5);
+  assert.throws(() => Atomics.add(o, 's', 1), TypeError);
+});
+
+test('typed-array Atomics still work through the original functions', () => {
+  const ta = new Int32Array(new SharedArrayBuffer(16));
+  assert.equal(Atomics.store(ta, 0, 7), 7);
+  assert.equal(Atomics.add(ta, 0, 3), 7);
+  assert.equal(Atomics.load(ta, 0), 10);
+  assert.equal(Atomics.compareExchange(ta, 0, 10, 1), 10);
+  assert.equal(Atomics.notify(ta, 0, 1), 0);
+  assert.equal(Atomics.wait(ta, 1, 1, 0), 'not-equal');
+  assert.equal(Atomics.wait(ta, 1, 0, 0), 'timed-out');
+  assert.throws(() => Atomics.load(ta, 99), RangeError);
+  assert.throws(() => Atomics.load(1, 0), TypeError);
+});
+
+test('a blocking typed-array wait on a spawned thread is a TypeError', async () => {
+  const ta = new Int32Array(new SharedArrayBuffer(8));
+  const thread = new Thread(() => {
+    const asyncForm = Atomics.waitAsync(ta, 0, 1);
+    try {
+      Atomics.wait(ta, 0, 0, 1);
+    } catch (error) {
+      return [error.name, error.message, asyncForm.value];
+    }
+    return 'no error';
+  });
+  assert.deepEqual(await joinWithin(thread), [
+    'TypeError',
+    'Atomics.wait cannot be called from the current thread.',
+    'not-equal',
+  ]);
+});
+
+test('4 threads x 10000 Atomics.add on a property, with preemption, are exact', async () => {
+  const counter = { n: 0 };
+  const threads = [];
+  for (let t = 0; t < 4; t++) {
+    threads.push(new Thread(() => {
+      for (let i = 0; i < 10000; i++) Atomics.add(counter, 'n', 1);
+    }));
+  }
+  await withTimeout(Promise.all(threads.map((t) => t.asyncJoin())), 60000, 'adders');
+  assert.equal(counter.n, 40000);
+});
+
+test('preemption is real: without a lock a read-modify-write race is observed', async () => {
+  // Each thread reads, spins, then writes back read + 1. Threads only switch
+  // if preemption interrupts them, so any lost update proves it. Retries are
+  // bounded; the failure is loud.
+  let lost = 0;
+  for (let attempt = 0; attempt < 5 && lost === 0; attempt++) {
+    const cell = { x: 0 };
+    const threads = [];
+    const perThread = 20000;
+    for (let t = 0; t < 4; t++) {
+      threads.push(new Thread(() => {
+        for (let i = 0; i < perThread; i++) {
+          const read = cell.x;
+          let spin = 0;
+          for (let k = 0; k < 200; k++) spin += k;
+          cell.x = read + 1 + (spin - spin);
+        }
+      }));
+    }
+    await withTimeout(Promise.all(threads.map((t) => t.asyncJoin())), 60000, 'racers');
+    lost = 4 * perThread - cell.x;
+  }
+  assert.ok(lost > 0, 'no lost update observed: preemption did not interleave threads');
+});
+
+test('property wait/notify ping-pong between the main thread and a thread', async () => {
+  const cell = { turn: 'main' };
+  const rounds = 500;
+  const thread = new Thread(() => {
+    for (let i = 0; i < rounds; i++) {
+      while (Atomics.load(cell, 'turn') !== 'thread') {
+        if (Atomics.wait(cell, 'turn', 'main', 10000) === 'timed-out') throw new Error('ping lost');
+      }
+      Atomics.store(cell, 'turn', 'main');
+      Atomics.notify(cell, 'turn');
+    }
+    return 'done';
+  });
+  for (let i = 0; i < rounds; i++) {
+    Atomics.store(cell, 'turn', 'thread');
+    Atomics.notify(cell, 'turn');
+    // The main thread awaits its turn without blocking.
+    while (Atomics.load(cell, 'turn') !== 'main') {
+      const result = Atomics.waitAsync(cell, 'turn', 'thread', 10000);
+      if (result.async) {
+        assert.notEqual(await result.value, 'timed-out', 'pong lost');
+      }
+    }
+  }
+  assert.equal(await joinWithin(thread), 'done');
+});
+
+test('blocking property wait on the main thread: ok, not-equal, timed-out', async () => {
+  const cell = { v: 0 };
+  assert.equal(Atomics.wait(cell, 'v', 1, 1000), 'not-equal');
+  assert.equal(Atomics.wait(cell, 'v', 0, 0), 'timed-out');
+  assert.equal(Atomics.wait(cell, 'v', 0, 20), 'timed-out');
+  const waker = new Thread(() => {
+    Atomics.store(cell, 'v', 1);
+    return Atomics.notify(cell, 'v');
+  });
+  // The thread can only run while main blocks (global lock): main waits, the
+  // thread stores and notifies.
+  assert.equal(Atomics.wait(cell, 'v', 0, 10000), 'ok');
+  assert.equal(await joinWithin(waker), 1);
+});
+
+test('waitAsync: not-equal, zero time-out, time-out and notify', async () => {
+  const cell = { v: 'a' };
+  assert.deepEqual(Atomics.waitAsync(cell, 'v', 'b'), { async: false, value: 'not-equal' });
+  assert.deepEqual(Atomics.waitAsync(cell, 'v', 'a', 0), { async: false, value: 'timed-out' });
+  const timed = Atomics.waitAsync(cell, 'v', 'a', 30);
+  assert.equal(timed.async, true);
+  assert.equal(await withTimeout(timed.value, 5000, 'time-out'), 'timed-out');
+  const notified = Atomics.waitAsync(cell, 'v', 'a');
+  const other = Atomics.waitAsync({ v: 'a' }, 'v', 'a', 50);
+  const ta = new Int32Array(new SharedArrayBuffer(4));
+  assert.equal(Atomics.notify(ta, 0), 0, 'typed-array notify does not see property waiters');
+  const count = await joinWithin(new Thread(() => Atomics.notify(cell, 'v')));
+  assert.equal(count, 1);
+  assert.equal(await withTimeout(notified.value, 5000, 'notify'), 'ok');
+  assert.equal(await withTimeout(other.value, 5000, 'unrelated time-out'), 'timed-out');
+});
+
+test('notify wakes at most count waiters, FIFO', async () => {
+  const cell = { v: 0 };
+  const order = [];
+  const waits = [0, 1, 2, 3].map((i) => Atomics.waitAsync(cell, 'v', 0).value.then(() => order.push(i)));
+  assert.equal(Atomics.notify(cell, 'v', 2), 2);
+  assert.equal(Atomics.notify(cell, 'v', 0), 0);
+  assert.equal(Atomics.notify(cell, 'v'), 2);
+  await withTimeout(Promise.all(waits), 5000, 'waiters');
+  assert.deepEqual(order, [0, 1, 2, 3]);
+});
