@@ -17,6 +17,7 @@ import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } f
 import { dispatchMap } from './dispatch-map.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
 import { runInline, settleInline } from './run-inline.js';
+import { canBlock } from '../sync/futex.js';
 
 
 /** The function `parallelMap` runs for each item. It must capture nothing: pass values through `context`. */
@@ -137,7 +138,8 @@ async function run<T, R, C>(
   let next = 0;
   let perItemMs: number | undefined;
   const local = moduleRefOf(fn)?.kind === 'module' ? undefined : fn;
-  if (resolved.inline === 'auto' && local && resolved.chunkSize === 0) {
+  // Where this thread may not block (a browser's main thread), items never run here: they may use blocking APIs.
+  if (resolved.inline === 'auto' && local && resolved.chunkSize === 0 && canBlock()) {
     const t0 = performance.now();
     let batch = 1;
     let batches = 0;
