@@ -70,8 +70,11 @@ const MAX_DEPTH = 64;
  */
 export function encodeShareables(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || codecs().size === 0) return value;
-  const codec = codecFor(value);
-  if (codec) return { [MARK]: codec.name, state: codec.encode(value) } satisfies Encoded;
+  // Arrays, plain objects, Maps and Sets are containers, never shareables: skip the instanceof checks.
+  if (!Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !isPlainObject(value)) {
+    const codec = codecFor(value);
+    return codec ? ({ [MARK]: codec.name, state: codec.encode(value) } satisfies Encoded) : value;
+  }
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -95,7 +98,6 @@ export function encodeShareables(value: unknown, depth = 0): unknown {
     const items = [...value].map((v) => encodeShareables(v, depth + 1));
     return items.some((v, i) => v !== [...value][i]) ? new Set(items) : value;
   }
-  if (!isPlainObject(value)) return value;
   let out: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
