@@ -23,3 +23,29 @@ export function check(name, actual, expected) {
 export function formatMs(ms) {
   return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
 }
+
+/** The runtime running the benchmarks: 'Node v20.x', 'Bun 1.x' or 'Deno 2.x'. */
+export const runtimeName = globalThis.Deno
+  ? `Deno ${globalThis.Deno.version.deno}`
+  : globalThis.Bun
+    ? `Bun ${globalThis.Bun.version}`
+    : `Node ${process.version}`;
+
+/**
+ * Run a peer's measurement with a time limit. On Bun and Deno a peer pool may
+ * fail or hang (it was written for Node): then the figure is skipped, saying
+ * why, instead of failing the whole run. Resolves to `{ value }` or `{ skipped }`.
+ */
+export async function tryPeer(fn, { timeoutMs = 60_000 } = {}) {
+  let timer;
+  try {
+    const limit = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    return { value: await Promise.race([fn(), limit]) };
+  } catch (err) {
+    return { skipped: `skipped on ${runtimeName}: ${err?.message ?? err}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}

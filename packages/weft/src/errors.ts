@@ -16,7 +16,8 @@ export type WeftErrorCode =
   | 'WEFT_TIMEOUT'
   | 'WEFT_LOCK_OWNERSHIP'
   | 'WEFT_QUEUE_FULL'
-  | 'WEFT_TASK_TIMEOUT';
+  | 'WEFT_TASK_TIMEOUT'
+  | 'WEFT_CHANNEL_CLOSED';
 
 /**
  * Base class of the errors Weft raises for its own reasons (not the
@@ -268,5 +269,31 @@ export class TimeoutError extends WeftError {
 export class LockOwnershipError extends WeftError {
   constructor(message: string) {
     super('WEFT_LOCK_OWNERSHIP', message);
+  }
+}
+
+/**
+ * A channel operation met a closed channel: a send after `close()` (or a
+ * blocked send woken by it), or a receive once the channel is closed and
+ * drained. `value` is the value that was not sent (`undefined` for
+ * receives), so a producer can keep or redirect it.
+ *
+ * @example
+ * ```ts
+ * import { Channel, ChannelClosedError } from 'weft';
+ * const ch = new Channel<string>(1);
+ * ch.close();
+ * await ch.send('job').catch((err) => {
+ *   if (err instanceof ChannelClosedError) console.log(err.value); // 'job'
+ * });
+ * ```
+ */
+export class ChannelClosedError extends WeftError {
+  /** The value that was not sent; `undefined` when a receive failed. */
+  readonly value: unknown;
+
+  constructor(message: string, value?: unknown) {
+    super('WEFT_CHANNEL_CLOSED', message);
+    this.value = value;
   }
 }

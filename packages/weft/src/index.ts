@@ -34,6 +34,11 @@ export { AtomicFloat64 } from './sync/atomic-float64.js';
 export type { TimeoutOptions } from './sync/futex.js';
 export { currentThreadId } from './sync/thread-id.js';
 export { markThreadDead } from './sync/dead-threads.js';
+export { Channel } from './channel/channel.js';
+export type { ChannelOptions, TryReceiveResult } from './channel/channel.js';
+export { select } from './channel/select.js';
+export type { SelectOptions, SelectResult, ReceivedValue } from './channel/select.js';
+export type { ReceiveCase, SendCase, SelectCase } from './channel/select-case.js';
 export { defineTask, fromModule } from './task/define-task.js';
 export { registerErrorClass } from './codec/error-codec.js';
 export {
@@ -48,6 +53,7 @@ export {
   LockOwnershipError,
   QueueFullError,
   TaskTimeoutError,
+  ChannelClosedError,
 } from './errors.js';
 export type { WeftErrorCode } from './errors.js';
 export type { BackendKind, ResourceLimits } from './backend/backend.js';

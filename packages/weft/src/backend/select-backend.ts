@@ -52,8 +52,18 @@ export function backendChoice(where: string, option: unknown): BackendChoice {
 
 const cache = new Map<BackendKind, Promise<Backend>>();
 
+/**
+ * Deno gets `node:worker_threads` rather than its Web Workers: a Deno Web
+ * Worker cannot be unreferenced, so an idle pool (the default pool behind
+ * `parallelMap` included) would keep the process alive forever. Deno's
+ * `worker_threads` has `ref`/`unref`, `eval` workers and `process.exit`.
+ */
+function isDeno(): boolean {
+  return (globalThis as { Deno?: unknown }).Deno !== undefined;
+}
+
 async function createWorkersBackend(): Promise<Backend> {
-  if (isNode()) return createNodeWorkerBackend(workerSource);
+  if (isNode() || isDeno()) return createNodeWorkerBackend(workerSource);
   if (hasWebWorkers()) return createWebWorkerBackend(workerSource);
   throw new BackendUnavailableError('workers', 'This platform has neither worker_threads nor Web Workers');
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from '../errors.js';
 import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 
@@ -21,6 +22,8 @@ interface WebGlobals {
   navigator?: { hardwareConcurrency?: number };
   Blob?: typeof Blob;
   URL?: typeof URL;
+  SharedArrayBuffer?: unknown;
+  crossOriginIsolated?: boolean;
 }
 
 /** True where `Worker` is a constructor (browsers, Bun, Deno). */
@@ -28,11 +31,29 @@ export function hasWebWorkers(): boolean {
   return typeof (globalThis as WebGlobals).Worker === 'function';
 }
 
+/**
+ * Weft's workers share memory with the caller (scheduling state, chunk
+ * counters, locks), so they need `SharedArrayBuffer`. Browsers only provide
+ * it to cross-origin isolated pages; without it Weft refuses to start rather
+ * than run in some degraded, different way.
+ */
+function requireSharedMemory(g: WebGlobals): void {
+  if (typeof g.SharedArrayBuffer === 'function' && g.crossOriginIsolated !== false) return;
+  throw new BackendUnavailableError(
+    'workers',
+    'Weft needs SharedArrayBuffer, which browsers provide only to cross-origin isolated pages ' +
+      `(crossOriginIsolated is ${String(g.crossOriginIsolated)}, SharedArrayBuffer is ${typeof g.SharedArrayBuffer === 'function' ? 'present' : 'missing'}). ` +
+      'Serve the page, and its workers and scripts, with the headers Cross-Origin-Opener-Policy: same-origin and ' +
+      'Cross-Origin-Embedder-Policy: require-corp (or credentialless).',
+  );
+}
+
 /** Create the Web Worker backend; `workerSource` is the worker runtime's bundled source. */
 export function createWebWorkerBackend(workerSource: string): Backend {
   const g = globalThis as WebGlobals;
   const WorkerCtor = g.Worker;
   if (!WorkerCtor) throw new TypeError('Web Workers are not available on this platform');
+  requireSharedMemory(g);
   const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
   return {
     name: 'web-worker',

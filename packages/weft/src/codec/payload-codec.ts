@@ -161,6 +161,8 @@ function assertEncodable(value: unknown, depth: number, seen: Set<object>): void
 /** True when `value` holds a `SharedArrayBuffer` (or a view of one): those must travel by message to stay shared. */
 export function holdsSharedMemory(value: unknown, depth = 0): boolean {
   if (typeof value !== 'object' || value === null || depth > 16) return false;
+  // A page that is not cross-origin isolated has no SharedArrayBuffer global at all.
+  if (typeof SharedArrayBuffer === 'undefined') return false;
   if (value instanceof SharedArrayBuffer) return true;
   if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer;
   if (Array.isArray(value)) {

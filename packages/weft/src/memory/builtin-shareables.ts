@@ -15,4 +15,5 @@ import '../sync/atomic-uint32.js';
 import '../sync/atomic-big-int64.js';
 import '../sync/atomic-bool.js';
 import '../sync/atomic-float64.js';
+import '../channel/channel.js';
 export {};

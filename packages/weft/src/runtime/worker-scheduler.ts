@@ -15,6 +15,7 @@ import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
 import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
 import { moduleRefOf } from '../task/define-task.js';
+import { decodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -51,9 +52,14 @@ function taskSignal(words: Int32Array, cancelWord: number, watch: (check: () => 
   const controller = new AbortController();
   const signal = controller.signal;
   const native = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
+  // Deno's abort() reads `signal.aborted` itself, which lands back in this getter: abort once, never re-enter.
+  let aborting = false;
   Object.defineProperty(signal, 'aborted', {
     get(): boolean {
-      if (Atomics.load(words, cancelWord) !== 0 && !native.call(signal)) controller.abort(new Error('The task was cancelled'));
+      if (!aborting && Atomics.load(words, cancelWord) !== 0 && !native.call(signal)) {
+        aborting = true;
+        controller.abort(new Error('The task was cancelled'));
+      }
       return native.call(signal) as boolean;
     },
   });
@@ -198,8 +204,9 @@ export class WorkerScheduler {
     }
     let args: unknown[];
     try {
+      // Pinned arguments may hold shareables (their state is shared memory, hence the message): revive them.
       args = pinnedArgs
-        ? [...pinnedArgs]
+        ? (decodeShareables([...pinnedArgs]) as unknown[])
         : (this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)) as unknown[]);
     } catch (err) {
       this.finish(slot, TaskState.Failed, serializeThrown(err));

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
+import { AbortError, AtomicInt32, Mutex, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
 
 const pool = new Pool({ size: 2, cancelGracePeriod: 100 });
@@ -30,6 +30,25 @@ describe('Pool.run', () => {
     const big = 'x'.repeat(100_000);
     expect(await pool.run((s: string) => s.length, big)).toBe(100_000);
     expect((await pool.run((n: number) => 'y'.repeat(n), 50_000)).length).toBe(50_000);
+  });
+
+  it('passes shareable primitives as arguments: the same lock and cell in the worker', async () => {
+    const hits = new AtomicInt32(0);
+    const lock = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        pool.run((cell: AtomicInt32, m: Mutex<Int32Array>) => {
+          cell.add(1);
+          const guard = m.lockSync();
+          guard.value[0] = guard.value[0]! + 1;
+          guard.unlock();
+        }, hits, lock),
+      ),
+    );
+    expect(hits.load()).toBe(8);
+    const guard = await lock.lock();
+    expect(guard.value[0]).toBe(8);
+    guard.unlock();
   });
 
   it('shares typed arrays on SharedArrayBuffer', async () => {

@@ -1,0 +1,155 @@
+// parallelMap: results, order, context, where work runs, bad input.
+import { parallelMap } from 'weft';
+import { describe, expect, it, runtime, seededRandom } from '../harness.mjs';
+
+describe('parallelMap: results', () => {
+  it('keeps input order with uneven item costs (seeded)', async () => {
+    const rand = seededRandom(42);
+    const items = Array.from({ length: 300 }, () => Math.floor(rand() * 20_000));
+    const work = (n) => {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + i * 31) % 1_000_003;
+      return acc;
+    };
+    expect(await parallelMap(items, work, { inline: 'never' })).toEqual(items.map(work));
+  });
+
+  it('passes item, index and context, and clones rich values both ways', async () => {
+    const items = [new Date(0), new Map([[1, 'a']]), new Set([2n]), { nested: [1, { deep: true }] }];
+    const out = await parallelMap(
+      items,
+      (item, index, ctx) => ({ index, tag: Object.prototype.toString.call(item), item, extra: ctx.extra }),
+      { context: { extra: new Uint8Array([1, 2, 3]) }, inline: 'never' },
+    );
+    expect(out.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect(out.map((r) => r.tag)).toEqual(['[object Date]', '[object Map]', '[object Set]', '[object Object]']);
+    expect(out[1].item).toEqual(new Map([[1, 'a']]));
+    expect(out[2].item).toEqual(new Set([2n]));
+    expect(out[0].extra).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('returns [] for empty input', async () => {
+    expect(await parallelMap([], (x) => x)).toEqual([]);
+  });
+
+  it('accepts any iterable or array-like', async () => {
+    function* gen() {
+      yield 1;
+      yield 2;
+      yield 3;
+    }
+    expect(await parallelMap(new Set([1, 2, 3]), (x) => x * 2, { inline: 'never' })).toEqual([2, 4, 6]);
+    expect(await parallelMap(gen(), (x) => x + 1, { inline: 'never' })).toEqual([2, 3, 4]);
+    expect(await parallelMap('abc', (c) => c.toUpperCase(), { inline: 'never' })).toEqual(['A', 'B', 'C']);
+    expect(await parallelMap({ length: 2, 0: 'x', 1: 'y' }, (s) => s + s, { inline: 'never' })).toEqual(['xx', 'yy']);
+  });
+
+  it('awaits async functions', async () => {
+    const out = await parallelMap([1, 2, 3, 4], async (x) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return x * 10;
+    }, { inline: 'never' });
+    expect(out).toEqual([10, 20, 30, 40]);
+  });
+
+  it('runs method shorthand and named recursive functions', async () => {
+    const obj = {
+      square(x) {
+        return x * x;
+      },
+    };
+    expect(await parallelMap([3, 4], obj.square, { inline: 'never' })).toEqual([9, 16]);
+    const fact = function fact(n) {
+      return n <= 1 ? 1 : n * fact(n - 1);
+    };
+    expect(await parallelMap([5, 6], fact, { inline: 'never' })).toEqual([120, 720]);
+  });
+
+  it('honours a fixed chunkSize and concurrency: 1', async () => {
+    const items = Array.from({ length: 101 }, (_, i) => i);
+    expect(await parallelMap(items, (x) => x * 3, { chunkSize: 7, inline: 'never' })).toEqual(items.map((x) => x * 3));
+    expect(await parallelMap(items, (x) => x - 1, { concurrency: 1, inline: 'never' })).toEqual(items.map((x) => x - 1));
+  });
+
+  it('reports progress up to the total, monotonically', async () => {
+    const seen = [];
+    const items = Array.from({ length: 2_000 }, (_, i) => i);
+    await parallelMap(items, (x) => {
+      let s = 0;
+      for (let i = 0; i < 2_000; i++) s += i ^ x;
+      return s;
+    }, { onProgress: (done, total) => seen.push([done, total]), inline: 'never' });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.at(-1)).toEqual([2_000, 2_000]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i][0]).toBeGreaterThanOrEqual(seen[i - 1][0]);
+  });
+});
+
+describe('parallelMap: where work runs', () => {
+  it('runs tiny inputs on the calling thread (never on a browser page, which may not block), and on workers with inline: never', async () => {
+    globalThis.__weftWhere = 'caller';
+    const where = () => globalThis.__weftWhere ?? 'worker';
+    const tiny = runtime === 'browser' ? 'worker' : 'caller';
+    try {
+      expect(await parallelMap([1, 2, 3], where)).toEqual([tiny, tiny, tiny]);
+      expect(await parallelMap([1, 2, 3], where, { inline: 'never' })).toEqual(['worker', 'worker', 'worker']);
+    } finally {
+      delete globalThis.__weftWhere;
+    }
+  });
+
+  it('shares typed arrays on SharedArrayBuffer instead of copying them', async () => {
+    const shared = new Int32Array(new SharedArrayBuffer(64 * 4));
+    await parallelMap(Array.from({ length: 64 }, (_, i) => i), (i, _index, ctx) => {
+      Atomics.store(ctx.shared, i, i * 2);
+      return 0;
+    }, { context: { shared }, inline: 'never' });
+    expect(Array.from(shared)).toEqual(Array.from({ length: 64 }, (_, i) => i * 2));
+    const items = new Float64Array(new SharedArrayBuffer(8 * 100)).map((_, i) => i);
+    expect(await parallelMap(items, (x) => x / 2, { inline: 'never' })).toEqual(Array.from(items, (x) => x / 2));
+  });
+});
+
+describe('parallelMap: bad input is refused at the call', () => {
+  it('items that are not iterable, and fn that is not a function', () => {
+    expect(() => parallelMap(42, (x) => x)).toThrow('items must be an iterable or an array-like object, received a number (42)');
+    expect(() => parallelMap(null, (x) => x)).toThrow('received null');
+    expect(() => parallelMap([1], 'x => x')).toThrow(new TypeError('parallelMap: fn must be a function, received a string ("x => x")'));
+  });
+
+  it('functions that capture outer variables, named in the message', () => {
+    // `let`, not `const`: Bun's transpiler inlines const primitives into the function (which then runs correctly).
+    let factor = 3;
+    let offset = 1;
+    expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(TypeError);
+    expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(/factor/);
+    expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(/offset/);
+  });
+
+  it('functions that cannot be sent: native, bound, methods using this', () => {
+    expect(() => parallelMap([1], Math.abs)).toThrow(TypeError);
+    expect(() => parallelMap([1], ((x) => x).bind(null))).toThrow(TypeError);
+    class Scaler {
+      k = 2;
+      scale(x) {
+        return x * this.k;
+      }
+    }
+    expect(() => parallelMap([1], new Scaler().scale)).toThrow(/this/);
+  });
+
+  it('bad options', () => {
+    expect(() => parallelMap([1], (x) => x, { concurrency: 0 })).toThrow(new RangeError('parallelMap: concurrency must be an integer >= 1, received 0'));
+    expect(() => parallelMap([1], (x) => x, { chunkSize: -1 })).toThrow(RangeError);
+    expect(() => parallelMap([1], (x) => x, { signal: {} })).toThrow(/signal must be an AbortSignal/);
+    expect(() => parallelMap([1], (x) => x, { backend: 'gpu' })).toThrow(RangeError);
+    expect(() => parallelMap([1], (x) => x, { context: { f: () => 1 } })).toThrow(/context must be structured-cloneable/);
+  });
+
+  it('items that cannot be cloned reject with the index, and nothing hangs', async () => {
+    const err = await parallelMap([1, 2, Symbol('s')], (x) => x, { inline: 'never' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toContain('index 2');
+    expect(await parallelMap([1, 2], (x) => x, { inline: 'never' })).toEqual([1, 2]);
+  });
+});

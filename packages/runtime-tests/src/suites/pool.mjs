@@ -1,0 +1,222 @@
+// Pool: run, map, errors, cancellation, lifecycle.
+import { AbortError, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
+import { describe, expect, it, nodeOnly, rejectionOf, sharedFlags, waitUntilChanged, within } from '../harness.mjs';
+
+let shared;
+const pool = () => (shared ??= new Pool({ size: 2, cancelGracePeriod: 100 }));
+
+describe('Pool.run and Pool.map', () => {
+  it('runs a function with arguments and returns its result', async () => {
+    expect(await pool().run((a, b) => a * b, 6, 7)).toBe(42);
+    expect(await pool().run((s) => s.toUpperCase(), 'abc')).toBe('ABC');
+    expect(await pool().run(async (x) => x + 1, 1)).toBe(2);
+    expect(await pool().run(() => undefined)).toBeUndefined();
+  });
+
+  it('round-trips rich arguments and results', async () => {
+    const input = { m: new Map([['a', [1, 2]]]), s: new Set([1n]), d: new Date(7), t: new Int16Array([1, -1]), nested: { deep: [null, true] } };
+    const out = await pool().run((v) => ({ ...v, seen: v.m.get('a').length }), input);
+    expect(out).toEqual({ ...input, seen: 2 });
+  });
+
+  it('completes many concurrent tasks exactly once each', async () => {
+    const n = 3_000;
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => pool().run((x) => x * 2, i)));
+    expect(results).toEqual(Array.from({ length: n }, (_, i) => i * 2));
+  });
+
+  it('carries large arguments and results (beyond a slot) by message', async () => {
+    expect(await pool().run((s) => s.length, 'x'.repeat(100_000))).toBe(100_000);
+    expect((await pool().run((n) => 'y'.repeat(n), 50_000)).length).toBe(50_000);
+  });
+
+  it('shares typed arrays on SharedArrayBuffer', async () => {
+    const flags = new Int32Array(new SharedArrayBuffer(16));
+    await pool().run((a) => {
+      Atomics.store(a, 2, 99);
+    }, flags);
+    expect(flags[2]).toBe(99);
+  });
+
+  it('map runs a function over items on the pool, in order', async () => {
+    const items = Array.from({ length: 500 }, (_, i) => i);
+    expect(await pool().map(items, (x, i, ctx) => x * ctx.k + i, { context: { k: 3 } })).toEqual(items.map((x, i) => x * 3 + i));
+  });
+
+  it('keeps error class name, message, code, cause, custom props and stack', async () => {
+    const err = await rejectionOf(pool().run(() => {
+      const e = new RangeError('bad range', { cause: new Error('root') });
+      e.code = 'E_RANGE';
+      e.detail = { limit: 3 };
+      throw e;
+    }));
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.cause).toBeInstanceOf(RangeError);
+    expect(err.cause.message).toBe('bad range');
+    expect(err.cause.code).toBe('E_RANGE');
+    expect(err.cause.detail).toEqual({ limit: 3 });
+    expect(err.cause.cause.message).toBe('root');
+    expect(err.cause.stack).toContain('bad range');
+  });
+
+  it('refuses bad input at the call and stays usable', async () => {
+    let k = 2; // `let`: Bun's transpiler inlines const primitives
+    expect(() => pool().run((x) => x * k, 1)).toThrow(/outer variable k/);
+    expect(() => pool().run('nope')).toThrow(TypeError);
+    expect(() => pool().run((f) => f, () => 1)).toThrow(/cannot be sent/);
+    expect(() => new Pool({ size: 0 })).toThrow(RangeError);
+    expect(() => new Pool({ size: '2' })).toThrow(TypeError);
+    expect(() => pool().runWith({ timeout: -5 }, () => 1)).toThrow(RangeError);
+    expect(await pool().run((x) => x + 1, 1)).toBe(2);
+  });
+});
+
+describe('Pool: crashes and cancellation', () => {
+  it('fails only the task whose worker died of an uncaught error, and replaces the worker', async () => {
+    const jobs = [];
+    for (let i = 0; i < 5; i++) {
+      jobs.push(pool().run(() => {
+        setTimeout(() => {
+          throw new Error('uncaught in worker');
+        });
+        return new Promise(() => {});
+      }));
+      jobs.push(pool().run((x) => x + 1, i));
+    }
+    const settled = await within(Promise.allSettled(jobs), 30_000, 'the crashing tasks');
+    for (let i = 0; i < settled.length; i++) {
+      const outcome = settled[i];
+      if (i % 2 === 0) {
+        expect(outcome.status).toBe('rejected');
+        expect(outcome.reason).toBeInstanceOf(WorkerExitError);
+      } else if (outcome.status === 'fulfilled') expect(outcome.value).toBe((i - 1) / 2 + 1);
+      else expect(outcome.reason).toBeInstanceOf(WorkerExitError);
+    }
+    expect(await pool().run((x) => x * 3, 5)).toBe(15);
+    expect(pool().stats.workers).toBe(2);
+  });
+
+  it('process.exit in a task fails it with the exit code', async () => {
+    const err = await rejectionOf(pool().run((code) => globalThis.process.exit(code), 3));
+    expect(err).toBeInstanceOf(WorkerExitError);
+    expect(err.exitCode).toBe(3);
+    expect(await pool().run((x) => x + 1, 1)).toBe(2);
+  }, { skip: (rt) => (rt === 'browser' ? 'browsers have no process.exit' : undefined) });
+
+  it('fails a task that runs its worker out of memory (resourceLimits)', async () => {
+    const small = new Pool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 24 } });
+    try {
+      const err = await within(rejectionOf(small.run(() => {
+        const hog = [];
+        for (;;) hog.push(new Array(100_000).fill(hog.length));
+      })), 60_000, 'the out-of-memory task');
+      expect(err).toBeInstanceOf(WorkerExitError);
+      expect(await small.run((x) => x + 1, 1)).toBe(2);
+    } finally {
+      await small.terminate();
+    }
+  }, { skip: nodeOnly('resourceLimits'), timeout: 90_000 });
+
+  it('aborts a cooperative task through its signal', async () => {
+    const flags = sharedFlags();
+    const ac = new AbortController();
+    const task = pool().runWith({ signal: ac.signal }, (f, signal) => {
+      Atomics.store(f, 0, 1);
+      Atomics.notify(f, 0);
+      while (!signal.aborted) {
+        /* cooperative loop */
+      }
+      Atomics.store(f, 1, 1);
+      Atomics.notify(f, 1);
+      return 'stopped';
+    }, flags);
+    await waitUntilChanged(flags, 0, 0);
+    ac.abort();
+    expect(await rejectionOf(task)).toBeInstanceOf(AbortError);
+    await waitUntilChanged(flags, 1, 0);
+  });
+
+  it('terminates a task that ignores cancellation and replaces its worker', async () => {
+    const flags = sharedFlags();
+    const ac = new AbortController();
+    const task = pool().runWith({ signal: ac.signal }, (f) => {
+      Atomics.store(f, 0, 1);
+      Atomics.notify(f, 0);
+      for (;;) {
+        /* ignores its signal */
+      }
+    }, flags);
+    await waitUntilChanged(flags, 0, 0);
+    ac.abort();
+    expect(await rejectionOf(task)).toBeInstanceOf(AbortError);
+    const both = sharedFlags();
+    const meet = (f) => {
+      Atomics.add(f, 0, 1);
+      Atomics.notify(f, 0);
+      const deadline = Date.now() + 10_000;
+      while (Atomics.load(f, 0) < 2) if (Date.now() > deadline) throw new Error('the other worker never came');
+      return true;
+    };
+    expect(await within(Promise.all([pool().run(meet, both), pool().run(meet, both)]), 20_000, 'two tasks on two workers')).toEqual([true, true]);
+  });
+
+  it('times out a task with TaskTimeoutError', async () => {
+    const err = await rejectionOf(pool().runWith({ timeout: 50 }, (signal) => {
+      while (!signal.aborted) {
+        /* spin until told */
+      }
+      return 'late';
+    }));
+    expect(err).toBeInstanceOf(TaskTimeoutError);
+    expect(err.code).toBe('WEFT_TASK_TIMEOUT');
+  });
+});
+
+describe('Pool: backpressure and lifecycle', () => {
+  it('rejects beyond maxQueue with QueueFullError, and drained() waits for the queue', async () => {
+    const small = new Pool({ size: 1, maxQueue: 2 });
+    const gate = sharedFlags();
+    const running = small.run((f) => {
+      Atomics.wait(f, 0, 0, 10_000);
+      return 1;
+    }, gate);
+    const deadline = Date.now() + 10_000;
+    while (small.stats.running === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const q1 = small.run((x) => x, 1);
+    const q2 = small.run((x) => x, 2);
+    const err = await rejectionOf(small.run((x) => x, 3));
+    expect(err).toBeInstanceOf(QueueFullError);
+    const drained = small.drained();
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    await within(drained, 10_000, 'drained()');
+    expect(await Promise.all([running, q1, q2])).toEqual([1, 1, 2]);
+    await small.close();
+  });
+
+  it('close() finishes queued work, then refuses new work', async () => {
+    const p = new Pool({ size: 1 });
+    const pending = [p.run((x) => x, 1), p.run((x) => x, 2)];
+    await within(p.close(), 10_000, 'close()');
+    expect(await Promise.all(pending)).toEqual([1, 2]);
+    expect(await rejectionOf(p.run(() => 1))).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('terminate() rejects pending work and resolves even with a stuck worker', async () => {
+    const p = new Pool({ size: 1 });
+    const stuck = p.run(() => {
+      for (;;) {
+        /* never returns */
+      }
+    });
+    const queued = p.run(() => 1);
+    await within(p.terminate(), 10_000, 'terminate()');
+    expect(await rejectionOf(stuck)).toBeInstanceOf(PoolClosedError);
+    expect(await rejectionOf(queued)).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('the shared pool of this suite terminates cleanly', async () => {
+    await within(pool().terminate(), 10_000, 'terminate()');
+    shared = undefined;
+  });
+});

@@ -1,0 +1,73 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { AtomicInt32, Channel, Pool } from 'weft';
+import { within } from '../helpers.js';
+
+/**
+ * MPMC stress across workers: 4 producers and 4 consumers, each a task on
+ * its own worker of an 8-worker pool (one `pool.map` item each), blocking in
+ * sendSync / iteration.
+ * Every message must arrive exactly once: checked with a shared per-message
+ * counter, the count and the sum.
+ */
+const PRODUCERS = 4;
+const CONSUMERS = 4;
+
+interface StressContext {
+  readonly ch: Channel<number>;
+  readonly seen: Uint8Array;
+  readonly producersDone: AtomicInt32;
+  readonly perProducer: number;
+  readonly producers: number;
+}
+
+/** Items 0..3 produce (the last to finish closes the channel); items 4..7 consume until closed and drained. */
+function party(role: number, _index: number, ctx: StressContext): [number, number] {
+  const { ch, seen, perProducer } = ctx;
+  if (role < ctx.producers) {
+    const first = role * perProducer;
+    for (let i = 0; i < perProducer; i++) ch.sendSync(first + i);
+    if (ctx.producersDone.add(1) + 1 === ctx.producers) ch.close();
+    return [0, 0];
+  }
+  let count = 0;
+  let sum = 0;
+  for (const v of ch) {
+    Atomics.add(seen, v, 1);
+    count++;
+    sum += v;
+  }
+  return [count, sum];
+}
+
+describe('Channel MPMC stress (4 producers x 4 consumers, across workers)', () => {
+  const pool = new Pool({ size: PRODUCERS + CONSUMERS });
+  afterAll(() => pool.close());
+
+  it.each([
+    ['bounded(1024)', 1024, 100_000],
+    ['unbounded', undefined, 100_000],
+    ['capacity 1', 1, 100_000],
+    ['rendezvous (capacity 0)', 0, 100_000],
+  ])('%s: every message exactly once', async (_name, capacity, perProducer) => {
+    const ch = new Channel<number>(capacity);
+    const total = PRODUCERS * perProducer;
+    const seen = new Uint8Array(new SharedArrayBuffer(total));
+    const producersDone = new AtomicInt32(0);
+    const roles = Array.from({ length: PRODUCERS + CONSUMERS }, (_, i) => i);
+    const results = await within(
+      pool.map(roles, party, { context: { ch, seen, producersDone, perProducer, producers: PRODUCERS }, inline: 'never', chunkSize: 1 }),
+      50_000,
+      'the producers and consumers',
+    );
+    expect(producersDone.load()).toBe(PRODUCERS);
+    expect(ch.closed).toBe(true);
+    const count = results.reduce((a, [c]) => a + c, 0);
+    const sum = results.reduce((a, [, s]) => a + s, 0);
+    expect(count).toBe(total);
+    expect(sum).toBe((total * (total - 1)) / 2);
+    let wrong = -1;
+    for (let v = 0; v < total && wrong < 0; v++) if (seen[v] !== 1) wrong = v;
+    expect(wrong).toBe(-1);
+    expect(ch.size).toBe(0);
+  }, 60_000);
+});
