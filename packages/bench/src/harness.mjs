@@ -49,3 +49,29 @@ export async function tryPeer(fn, { timeoutMs = 60_000 } = {}) {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Time `a` and `b` alternately, `rounds` times (after one warm-up each), so
+ * both see the same machine conditions; returns their median times and the
+ * median of the per-round ratios `b / a` (how many times faster `a` is).
+ */
+export async function paired(a, b, { rounds = 9 } = {}) {
+  await a();
+  await b();
+  const ta = [];
+  const tb = [];
+  const ratios = [];
+  for (let i = 0; i < rounds; i++) {
+    let t = performance.now();
+    await a();
+    const ma = performance.now() - t;
+    t = performance.now();
+    await b();
+    const mb = performance.now() - t;
+    ta.push(ma);
+    tb.push(mb);
+    ratios.push(mb / ma);
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+}

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import { Pool } from 'weft';
 import { fibPar, fibSeq, queensPar, queensSeq } from './fork-kernels.mjs';
-import { measure, tryPeer } from './harness.mjs';
+import { measure, paired, tryPeer } from './harness.mjs';
 
 const incWorker = new URL('./peers/inc-worker.mjs', import.meta.url).href;
 
@@ -15,22 +15,24 @@ export async function poolSuite({ threads, quick, record }) {
   const tinypool = new Tinypool({ filename: incWorker, minThreads: threads, maxThreads: threads });
   const inc = (x) => x + 1;
 
-  // Throughput: 20,000 trivial tasks submitted at once.
+  // Throughput: 20,000 trivial tasks submitted at once. Each peer alternates with weft round by
+  // round, so both see the same machine; the ratio is the median of the rounds' ratios.
   const n = 20_000;
   const items = Array.from({ length: n }, (_, i) => i);
-  const throughput = async (label, submit) => {
-    let out;
-    const ms = await measure(async () => (out = await Promise.all(items.map(submit))), { runs, warmup: 2 });
+  const batch = (label, submit) => async () => {
+    const out = await Promise.all(items.map(submit));
     if (out[n - 1] !== n) throw new Error(`${label} computed a different result`);
-    return (n / ms) * 1000;
   };
-  const weftRate = await throughput('weft', (x) => weft.run(inc, x));
-  const piscinaRate = await tryPeer(() => throughput('piscina', (x) => piscina.run(x)));
-  const tinypoolRate = await tryPeer(() => throughput('tinypool', (x) => tinypool.run(x)));
+  const weftBatch = batch('weft', (x) => weft.run(inc, x));
+  const rate = (ms) => (n / ms) * 1000;
   const name = '20,000 trivial tasks at once';
-  record(name, 'weft Pool.run', weftRate, 'tasks/s', 'target >= 10x piscina and tinypool');
-  record(name, 'piscina', piscinaRate.value ?? NaN, 'tasks/s', piscinaRate.skipped ?? `weft ${(weftRate / piscinaRate.value).toFixed(1)}x`);
-  record(name, 'tinypool', tinypoolRate.value ?? NaN, 'tasks/s', tinypoolRate.skipped ?? `weft ${(weftRate / tinypoolRate.value).toFixed(1)}x`);
+  const vsPiscina = await tryPeer(() => paired(weftBatch, batch('piscina', (x) => piscina.run(x)), { rounds: runs }));
+  const vsTinypool = await tryPeer(() => paired(weftBatch, batch('tinypool', (x) => tinypool.run(x)), { rounds: runs }));
+  const weftMs = vsPiscina.value?.a ?? (await measure(weftBatch, { runs, warmup: 2 }));
+  record(name, 'weft Pool.run', rate(weftMs), 'tasks/s', 'target >= 10x piscina and tinypool');
+  for (const [label, result] of [['piscina', vsPiscina], ['tinypool', vsTinypool]]) {
+    record(name, label, result.value ? rate(result.value.b) : NaN, 'tasks/s', result.skipped ?? `weft ${result.value.ratio.toFixed(1)}x (median of alternating rounds)`);
+  }
 
   // Latency: one trivial task at a time.
   const trips = quick ? 500 : 2_000;
@@ -43,19 +45,22 @@ export async function poolSuite({ threads, quick, record }) {
   record('round trip of one trivial task', 'weft Pool.run', weftUs, 'µs', 'target: below piscina');
   record('round trip of one trivial task', 'piscina', piscinaUs.value ?? NaN, 'µs', piscinaUs.skipped ?? `weft ${(piscinaUs.value / weftUs).toFixed(2)}x faster`);
 
-  // Fork-join against sequential code.
+  // Fork-join against sequential code, alternating round by round.
   const forkJoin = async (label, sequential, parallel, expected) => {
-    const seqMs = await measure(() => {
-      if (sequential() !== expected) throw new Error(`${label}: wrong sequential result`);
-    }, { runs: quick ? 2 : 5 });
-    const parMs = await measure(async () => {
-      if ((await parallel()) !== expected) throw new Error(`${label}: wrong parallel result`);
-    }, { runs: quick ? 2 : 5 });
-    record(label, 'sequential', seqMs, 'ms', '');
-    record(label, 'weft fork-join', parMs, 'ms', `${(seqMs / parMs).toFixed(2)}x vs sequential (target >= 1.7x)`);
+    const result = await paired(
+      async () => {
+        if ((await parallel()) !== expected) throw new Error(`${label}: wrong parallel result`);
+      },
+      () => {
+        if (sequential() !== expected) throw new Error(`${label}: wrong sequential result`);
+      },
+      { rounds: quick ? 5 : 15 },
+    );
+    record(label, 'sequential', result.b, 'ms', '');
+    record(label, 'weft fork-join', result.a, 'ms', `${result.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.7x)`);
   };
-  await forkJoin('fib(32), cutoff 20', () => fibSeq(32), () => weft.run(fibPar, 32, 20), 2178309);
-  await forkJoin('nqueens(11)', () => queensSeq(11), () => weft.run(queensPar, 11, 3), 2680);
+  await forkJoin('fib(32), cutoff 22', () => fibSeq(32), () => weft.run(fibPar, 32, 22), 2178309);
+  await forkJoin('nqueens(11), one fork per first-row column', () => queensSeq(11), () => weft.run(queensPar, 11, 1), 2680);
 
   await weft.close();
   await tryPeer(() => Promise.all([piscina.destroy(), tinypool.destroy()]), { timeoutMs: 10_000 });

@@ -207,6 +207,11 @@ export class Pool {
         init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer() }),
         message: (worker, message) => this.onMessage(worker, message),
         exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
+        // A worker asleep in a blocking wait cannot take a message until WakeSeq moves.
+        posted: () => {
+          Atomics.add(memory.words, Header.WakeSeq, 1);
+          Atomics.notify(memory.words, Header.WakeSeq);
+        },
       }, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
       this.running = {
         backend,

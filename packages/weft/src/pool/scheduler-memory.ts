@@ -29,10 +29,8 @@ export const Header = {
   CallerWaiting: 17,
   /** Statistics: tasks stolen from another worker's deque. */
   Stolen: 32,
-  /** Statistics: tasks started. */
-  Started: 48,
   /** Top-level tasks started (the caller compares with how many it queued). */
-  TopStarted: 49,
+  TopStarted: 48,
   /** Free-slot stack head: `(tag << 16) | (slot + 1)`, 0 = empty. */
   FreeHead: 64,
   /** Function table append lock: 0 free, else the holder's worker number (caller = 0x7fff). */

@@ -23,6 +23,8 @@ export interface WorkerPoolHooks {
   message(worker: PoolWorker, message: FromWorker): void;
   /** A worker is gone; called before its jobs hear about it. */
   exit(worker: PoolWorker, exitCode: number | null, error: unknown): void;
+  /** A message was posted to a worker: wake it if it sleeps in a blocking wait. */
+  posted(): void;
 }
 
 /** One live context of the pool. */
@@ -45,11 +47,13 @@ export class PoolWorker {
     /** Stable position in the pool: the worker's deque, kept by its replacement. */
     readonly index: number,
     private readonly context: ExecutionContext,
+    private readonly posted: () => void,
   ) {}
 
   /** Send a message; throws (for example `DataCloneError`) when it cannot be sent. */
   post(message: ToWorker): void {
     this.context.post(message);
+    this.posted();
   }
 
   /** Keep the process alive while this worker has work. */
@@ -195,7 +199,7 @@ export class WorkerPool {
         dead.jobs.clear();
       },
     }, this.spawnOptions);
-    worker = new PoolWorker(index, context);
+    worker = new PoolWorker(index, context, this.hooks.posted);
     context.unref();
     this.workers[index] = worker;
     worker.post(this.hooks.init(index));

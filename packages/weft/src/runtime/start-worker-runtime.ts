@@ -7,6 +7,7 @@
 import type { WorkerEndpoint } from '../backend/backend.js';
 import type { ToWorker } from '../protocol.js';
 import { runMapJob } from './run-map-job.js';
+import { trackAsync } from './async-work.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
 import { currentThreadId } from '../sync/thread-id.js';
@@ -32,7 +33,7 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
   endpoint.listen((message: ToWorker) => {
     switch (message.type) {
       case 'map':
-        void runMapJob(message, post);
+        void trackAsync(runMapJob(message, post));
         break;
       case 'init':
         adoptDeadThreads(message.deadThreads);
@@ -47,7 +48,7 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
         });
         break;
       case 'task':
-        void scheduler?.runPinned(message.slot, message.args);
+        if (scheduler) void trackAsync(scheduler.runPinned(message.slot, message.args));
         break;
     }
   });

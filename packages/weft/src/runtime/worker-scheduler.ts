@@ -17,11 +17,14 @@ import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { decodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
+import { asyncInFlight, trackAsync } from './async-work.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
 /** A worker runs tasks for about this long (ms) before letting its event loop handle messages. */
 const SLICE_MS = 8;
+/** A blocking sleep lasts at most this long (ms) before the worker lets its event loop run. */
+const BLOCKING_SLEEP_MS = 50;
 /** An idle worker checks for work for about this long (ms) before it sleeps. */
 const SPIN_MS = 0.1;
 
@@ -184,7 +187,6 @@ export class WorkerScheduler {
     Atomics.store(this.w, base + Slot.Runner, this.index + 1);
     Atomics.store(this.w, base + Slot.State, TaskState.Running);
     this.memory.times[slot * 3 + 1] = now();
-    Atomics.add(this.w, Header.Started, 1);
     const flags = Atomics.load(this.w, base + Slot.Flags);
     if (flags & SlotFlag.TopLevel) Atomics.add(this.w, Header.TopStarted, 1);
     if (flags & SlotFlag.ReportStart) this.post({ type: 'task-started', slot });
@@ -289,7 +291,8 @@ export class WorkerScheduler {
     Atomics.store(this.w, base + Slot.ResultLength, length);
     // Publishes payload and length: a joiner reads them after seeing a terminal state.
     Atomics.store(this.w, base + Slot.State, state);
-    Atomics.notify(this.w, base + Slot.State);
+    // Only forks have joiners waiting on the state word; the caller learns of top-level tasks below.
+    if (!(flags & SlotFlag.TopLevel)) Atomics.notify(this.w, base + Slot.State);
     if (flags & SlotFlag.TopLevel) {
       // Cannot fail: the ring has a cell for every slot.
       if (!this.completions.push(slot)) throw new Error('internal: the completion queue refused a task');
@@ -311,7 +314,8 @@ export class WorkerScheduler {
         if (slot < 0) break;
         ran = true;
         if (!this.fnNow(slot) && !(await this.load(slot))) continue;
-        void this.run(slot);
+        const pending = this.run(slot);
+        if (pending) void trackAsync(pending);
         if (performance.now() > sliceEnd) break;
       }
       if (ran) {
@@ -327,12 +331,22 @@ export class WorkerScheduler {
       Atomics.add(w, Header.Sleepers, 1);
       const seq = Atomics.load(w, Header.WakeSeq);
       // Re-check after announcing: a producer that pushed before this saw Sleepers = 0 and woke nobody.
+      let slept = false;
       if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
-        const wait = Atomics.waitAsync(w, Header.WakeSeq, seq, 1_000);
-        if (wait.async) await wait.value;
+        if (asyncInFlight()) {
+          // Async work needs this event loop: sleep without blocking it.
+          const wait = Atomics.waitAsync(w, Header.WakeSeq, seq, 1_000);
+          if (wait.async) await wait.value;
+        } else {
+          // A blocking wait wakes in microseconds. The caller bumps WakeSeq after every message it
+          // posts, so a message ends the wait too; the bound lets timers run now and then.
+          Atomics.wait(w, Header.WakeSeq, seq, BLOCKING_SLEEP_MS);
+          slept = true;
+        }
       }
       Atomics.sub(w, Header.Sleepers, 1);
-      // Messages (map jobs, pinned tasks) are handled while this loop awaits.
+      // Let messages (map jobs, pinned tasks) and timers in before looking for work again.
+      if (slept && !this.hasWork()) await yieldToEventLoop();
     }
   }
 
