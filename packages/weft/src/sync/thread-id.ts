@@ -19,6 +19,8 @@ const KEY = Symbol.for('weft.threadId');
 const NATIVE_IDS = 0x8000;
 
 let cached = 0;
+/** Whether this realm has the engine's Thread API (decided once; then ids come from `Thread.current`). */
+let nativeThreads: boolean | undefined;
 
 function drawId(): number {
   const cryptoApi = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
@@ -45,10 +47,11 @@ function drawId(): number {
  * ```
  */
 export function currentThreadId(): number {
-  // Shared-heap threads share globalThis and module state: there, the engine's own thread id is the identity.
-  const native = (globalThis as { Thread?: { current?: { id?: unknown } } }).Thread?.current?.id;
-  if (typeof native === 'number') return native + 1;
+  // Fast path: set only where there are no shared-heap threads (a realm has one id).
   if (cached !== 0) return cached;
+  // Shared-heap threads share globalThis and module state: there, the engine's own thread id is the identity.
+  nativeThreads ??= typeof (globalThis as { Thread?: { current?: { id?: unknown } } }).Thread?.current?.id === 'number';
+  if (nativeThreads) return (globalThis as unknown as { Thread: { current: { id: number } } }).Thread.current.id + 1;
   const holder = globalThis as unknown as Record<symbol, number | undefined>;
   let id = holder[KEY];
   if (typeof id !== 'number') {
