@@ -12,6 +12,84 @@ export function itemFailure(where: string, index: number, cause: unknown): TaskE
   return new TaskError(`${where}: the function threw at index ${index}: ${describeThrown(cause)}`, cause, index);
 }
 
+/** Where a specialized loop reports a throwing item. */
+interface Failure {
+  index: number;
+  error: unknown;
+}
+
+/**
+ * A loop over `items[from..to)`: returns `to` when done, `-(i + 2)` when item
+ * `i` returned a promise-like (stored unresolved), `-1` when an item threw
+ * (recorded in `failure`).
+ */
+type Loop = (
+  fn: (...args: unknown[]) => unknown,
+  items: ArrayLike<unknown>,
+  context: unknown,
+  results: unknown[],
+  from: number,
+  to: number,
+  failure: Failure,
+) => number;
+
+const LOOP_BODY = `
+  let i = from;
+  try {
+    for (; i < to; i++) {
+      const value = fn(items[i], i, context);
+      results[i] = value;
+      if (typeof value === 'object' && value !== null && typeof value.then === 'function') return -(i + 2);
+    }
+  } catch (error) {
+    failure.index = i;
+    failure.error = error;
+    return -1;
+  }
+  return i;`;
+
+/** The shared loop, for platforms that forbid compiling code (a strict Content-Security-Policy). */
+const sharedLoop: Loop = (fn, items, context, results, from, to, failure) => {
+  let i = from;
+  try {
+    for (; i < to; i++) {
+      const value = fn(items[i], i, context);
+      results[i] = value;
+      if (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function') return -(i + 2);
+    }
+  } catch (error) {
+    failure.index = i;
+    failure.error = error;
+    return -1;
+  }
+  return i;
+};
+
+/**
+ * One compiled loop per function source. A loop shared by every function
+ * calls through a megamorphic site that the engine cannot inline, which
+ * costs ~20% on trivial items; a loop of its own sees one callee, which the
+ * engine inlines, so a small input run here is as fast as `items.map`.
+ */
+const loops = new Map<string, Loop>();
+const MAX_LOOPS = 256;
+
+function loopFor(fn: unknown): Loop {
+  const source = Function.prototype.toString.call(fn);
+  let loop = loops.get(source);
+  if (!loop) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      loop = new Function('fn', 'items', 'context', 'results', 'from', 'to', 'failure', LOOP_BODY) as Loop;
+    } catch {
+      loop = sharedLoop;
+    }
+    if (loops.size >= MAX_LOOPS) loops.clear();
+    loops.set(source, loop);
+  }
+  return loop;
+}
+
 /**
  * Run `items[from..to)` here, writing `results[i]` (preallocated by the
  * caller: writing into a preallocated array is as fast as `items.map`,
@@ -28,19 +106,11 @@ export function runInline<T, C>(
   from: number,
   to: number,
 ): { next: number; pending: boolean } {
-  let i = from;
-  try {
-    for (; i < to; i++) {
-      const value = fn(items[i] as T, i, context);
-      results[i] = value;
-      if (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function') {
-        return { next: i + 1, pending: true };
-      }
-    }
-  } catch (err) {
-    throw itemFailure(where, i, err);
-  }
-  return { next: i, pending: false };
+  const failure: Failure = { index: -1, error: undefined };
+  const end = loopFor(fn)(fn as (...args: unknown[]) => unknown, items, context, results, from, to, failure);
+  if (end === -1) throw itemFailure(where, failure.index, failure.error);
+  if (end < -1) return { next: -end - 1, pending: true };
+  return { next: end, pending: false };
 }
 
 /** Await the promise-like `runInline` left at `results[index]`, replacing it with its value. */
