@@ -1,11 +1,11 @@
 // Module functions (defineTask, fromModule): the worker imports the module by
 // URL (file: on Node, Bun and Deno; http: in the browser), and fork/join inside them.
 import { fork, fromModule, join, parallelMap, Pool, scope, TaskError } from 'weft';
-import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../fixtures/fork-tasks.mjs';
-import { countStatements, shout } from '../fixtures/text-tasks.mjs';
+import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../../../weft/test/fixtures/fork-tasks.mjs';
+import { countStatements, shout } from '../../../weft/test/fixtures/text-tasks.mjs';
 import { describe, expect, it, rejectionOf, within } from '../harness.mjs';
 
-const fixture = new URL('../fixtures/text-tasks.mjs', import.meta.url);
+const fixture = new URL('../../../weft/test/fixtures/text-tasks.mjs', import.meta.url);
 const fibSeq = (n) => (n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2));
 
 describe('module functions', () => {
