@@ -16,7 +16,7 @@ import { analyzeFunction } from '../task/analyze-function.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { checkFunction, checkInteger, checkSignal, describeValue } from '../validate.js';
 import { CALLER_LOCK_OWNER, FunctionTable, releaseFunctionLockOf } from './function-table.js';
-import { MpmcRing } from './mpmc-ring.js';
+import type { MpmcRing } from './mpmc-ring.js';
 import { SampleRing, type PoolStats } from './pool-stats.js';
 import { defaultSizes, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
 import { releaseSlot, takeSlot } from './slot-stack.js';
@@ -201,8 +201,6 @@ export class Pool {
       const size = this.requestedSize ?? Math.max(1, backend.parallelism());
       const sizes = defaultSizes(size);
       const memory = SchedulerMemory.create(sizes);
-      let ring = 1;
-      while (ring < sizes.slots) ring *= 2;
       const workers = new WorkerPool(backend, size, {
         init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer() }),
         message: (worker, message) => this.onMessage(worker, message),
@@ -218,8 +216,8 @@ export class Pool {
         workers,
         memory,
         table: new FunctionTable(memory, CALLER_LOCK_OWNER),
-        injector: new MpmcRing(memory.words, memory.injectorAt, ring),
-        completions: new MpmcRing(memory.words, memory.completionAt, ring),
+        injector: memory.injector,
+        completions: memory.completions,
       };
       return this.running;
     })();

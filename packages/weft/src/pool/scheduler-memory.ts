@@ -9,7 +9,7 @@
  */
 
 import { PayloadView } from '../codec/payload-codec.js';
-import { LINE } from './mpmc-ring.js';
+import { LINE, MpmcRing } from './mpmc-ring.js';
 
 /**
  * Header words (Int32 indices). Words written often by different threads
@@ -115,6 +115,10 @@ export class SchedulerMemory {
   readonly slotsAt: number;
   readonly fnTableAt: number;
   readonly dequeWords: number;
+  /** The caller → workers queue of queued slots. */
+  readonly injector: MpmcRing;
+  /** The workers → caller queue of finished top-level slots. */
+  readonly completions: MpmcRing;
 
   constructor(
     readonly buffer: SharedArrayBuffer,
@@ -132,6 +136,8 @@ export class SchedulerMemory {
     this.slotsAt = layout.slotsAt;
     this.fnTableAt = layout.fnTableAt;
     this.dequeWords = 2 * LINE + sizes.dequeCapacity;
+    this.injector = new MpmcRing(this.words, this.injectorAt, ringCapacity(sizes));
+    this.completions = new MpmcRing(this.words, this.completionAt, ringCapacity(sizes));
   }
 
   /** Allocate and initialise a scheduler buffer: every slot on the free stack. */

@@ -9,7 +9,7 @@
 import { encodePayload, type EncodedPayload } from '../codec/payload-codec.js';
 import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
 import { FunctionTable } from '../pool/function-table.js';
-import { MpmcRing } from '../pool/mpmc-ring.js';
+import type { MpmcRing } from '../pool/mpmc-ring.js';
 import { Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
 import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
 import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
@@ -102,10 +102,8 @@ export class WorkerScheduler {
     const { sizes } = this.memory;
     this.deques = Array.from({ length: sizes.workers }, (_, i) => new WorkDeque(this.w, this.memory.dequeWord(i), sizes.dequeCapacity));
     this.own = this.deques[init.index]!;
-    let ring = 1;
-    while (ring < sizes.slots) ring *= 2;
-    this.injector = new MpmcRing(this.w, this.memory.injectorAt, ring);
-    this.completions = new MpmcRing(this.w, this.memory.completionAt, ring);
+    this.injector = this.memory.injector;
+    this.completions = this.memory.completions;
   }
 
   // ---- finding work -------------------------------------------------------
