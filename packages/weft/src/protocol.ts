@@ -11,6 +11,7 @@
 import type { SerializedValue } from './codec/error-codec.js';
 import type { CompileForm } from './task/analyze-function.js';
 import type { SchedulerSizes } from './pool/scheduler-memory.js';
+import type { IdentityHeap } from './pool/identity-heap.js';
 
 /** How a worker finds the function to run. */
 export type FunctionRef =
@@ -61,6 +62,8 @@ export interface InitMessage {
   readonly index: number;
   /** The caller's table of dead thread ids, so locks a worker creates itself learn of deaths too. */
   readonly deadThreads: SharedArrayBuffer;
+  /** Native backend only: functions, arguments and results by identity (see `pool/identity-heap.ts`). */
+  readonly heap?: IdentityHeap;
 }
 
 /**

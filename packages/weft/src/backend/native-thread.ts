@@ -10,7 +10,8 @@
  */
 import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
-import { startWorkerRuntime } from '../runtime/start-worker-runtime.js';
+import { prepareSharedHeapRuntime, startWorkerRuntime } from '../runtime/start-worker-runtime.js';
+import { enableThreadParking, wakeParkedThreads } from '../sync/futex.js';
 
 interface ThreadLike {
   join(): unknown;
@@ -66,51 +67,89 @@ interface Mailbox<T> {
   readonly ready: ConditionLike;
   readonly queue: T[];
   closed: boolean;
+  /** What ended the sending thread, when it threw. */
+  failure: { error: unknown } | undefined;
+  /**
+   * Bumped (and notified) after every change, for a reader that waits with
+   * `Atomics.waitAsync`: unlike a pending `asyncWait` or `asyncJoin`, that
+   * does not keep the process alive, so an idle pool lets it exit.
+   */
+  readonly changes: Int32Array;
 }
 
 function mailbox<T>(g: Required<ThreadGlobals>): Mailbox<T> {
-  return { lock: new g.Lock(), ready: new g.Condition(), queue: [], closed: false };
+  return {
+    lock: new g.Lock(),
+    ready: new g.Condition(),
+    queue: [],
+    closed: false,
+    failure: undefined,
+    changes: new Int32Array(new SharedArrayBuffer(4)),
+  };
+}
+
+/** Tell both kinds of reader that `box` changed: Condition waiters and `waitAsync` on `changes`. */
+function announce(box: Mailbox<unknown>): void {
+  box.ready.notifyAll();
+  Atomics.add(box.changes, 0, 1);
+  Atomics.notify(box.changes, 0);
 }
 
 /**
- * Thread side: receive with blocking waits (a spawned thread may block; the
- * wait drops the engine's global lock, so other threads run meanwhile).
+ * Thread side: one synchronous loop (a spawned thread has no event loop).
+ * It handles mailbox messages, runs the Pool's tasks from the shared
+ * scheduler, and sleeps when there is neither: parked until WakeSeq moves or
+ * a message arrives (the caller wakes parked threads after each post), or on
+ * the mailbox's Condition before the pool's `init` has arrived. Blocking
+ * calls drop the engine's global lock, so other threads run meanwhile.
  */
 function threadMain(inbox: Mailbox<ToWorker>, outbox: Mailbox<FromWorker>): void {
   let handler: ((message: ToWorker) => void) | undefined;
   const endpoint: WorkerEndpoint = {
     post(message) {
       outbox.lock.hold(() => outbox.queue.push(message));
-      // Wakes the caller's asyncWait; it re-checks the queue under the lock, so no wake-up is lost.
-      outbox.ready.notifyAll();
+      // The caller re-checks the queue after its waitAsync, so no wake-up is lost.
+      announce(outbox);
     },
     listen(h) {
       handler = h;
     },
   };
-  startWorkerRuntime(endpoint, { scheduler: false });
+  const runtime = startWorkerRuntime(endpoint, { sharedHeap: true });
+  const interrupted = (): boolean => inbox.lock.hold(() => inbox.queue.length > 0 || inbox.closed);
   try {
     for (;;) {
-      const message = inbox.lock.hold(() => {
-        // Predicate loop: spurious wake-ups are allowed by the API.
-        while (inbox.queue.length === 0 && !inbox.closed) inbox.ready.wait(inbox.lock);
-        return inbox.queue.shift();
-      });
-      if (message === undefined) return;
-      handler?.(message);
+      const [batch, closed] = inbox.lock.hold(() => [inbox.queue.splice(0), inbox.closed] as const);
+      for (const message of batch) handler?.(message);
+      if (closed) return;
+      const scheduler = runtime.scheduler();
+      if (scheduler) {
+        if (!scheduler.runReady() && batch.length === 0) scheduler.sleepBlocking(interrupted);
+      } else if (batch.length === 0) {
+        inbox.lock.hold(() => {
+          // Predicate loop: spurious wake-ups are allowed by the API.
+          while (inbox.queue.length === 0 && !inbox.closed) inbox.ready.wait(inbox.lock);
+        });
+      }
     }
+  } catch (error) {
+    // The caller reports it as this context's exit (the thread's own result is never awaited).
+    outbox.failure = { error };
   } finally {
     // Ends the caller's pump once it has drained the queue.
     outbox.lock.hold(() => {
       outbox.closed = true;
     });
-    outbox.ready.notifyAll();
+    announce(outbox);
   }
 }
 
 /** Create the native backend. Call only after {@link probeThreadApi} resolved `true`. */
 export function createNativeThreadBackend(parallelism: number): Backend {
   const g = globalThis as unknown as Required<ThreadGlobals>;
+  // Before any thread exists: the park every blocking wait uses, and the per-thread scheduler slot.
+  enableThreadParking();
+  prepareSharedHeapRuntime();
   return {
     name: 'native-thread',
     kind: 'native',
@@ -118,47 +157,60 @@ export function createNativeThreadBackend(parallelism: number): Backend {
     spawn(events: ContextEvents): ExecutionContext {
       const inbox = mailbox<ToWorker>(g);
       const outbox = mailbox<FromWorker>(g);
-      const thread = new g.Thread(threadMain as (...args: never[]) => unknown, inbox, outbox);
+      new g.Thread(threadMain as (...args: never[]) => unknown, inbox, outbox);
       let exited = false;
       const exit = (code: number | null, error: unknown): void => {
         if (exited) return;
         exited = true;
         events.exit(code, error);
       };
-      // Caller side: async forms only.
+      // Caller side: async forms only. The thread's end arrives through the outbox (closed, maybe
+      // with its failure), so nothing here keeps the process alive but `ref()`.
       const pump = async (): Promise<void> => {
         for (;;) {
-          let release = await outbox.lock.asyncHold();
-          while (outbox.queue.length === 0 && !outbox.closed) release = await outbox.ready.asyncWait(outbox.lock);
+          const seen = Atomics.load(outbox.changes, 0);
+          const release = await outbox.lock.asyncHold();
           const batch = outbox.queue.splice(0);
           const closed = outbox.closed;
           release();
           for (const message of batch) events.message(message);
-          if (closed) return;
+          if (closed) {
+            const failure = outbox.failure;
+            exit(failure ? 1 : 0, failure?.error);
+            return;
+          }
+          const wait = Atomics.waitAsync(outbox.changes, 0, seen);
+          if (wait.async) await wait.value;
         }
       };
       void pump();
-      thread.asyncJoin().then(
-        () => exit(0, undefined),
-        (err: unknown) => exit(1, err),
-      );
       const close = (): void => {
         void inbox.lock.asyncHold().then((release) => {
           inbox.closed = true;
           release();
-          inbox.ready.notifyAll();
+          announce(inbox);
+          wakeParkedThreads();
         });
       };
+      let keepAlive: ReturnType<typeof setInterval> | undefined;
       return {
         post(message) {
           void inbox.lock.asyncHold().then((release) => {
             inbox.queue.push(message);
             release();
-            inbox.ready.notifyAll();
+            announce(inbox);
+            // A thread parked in the scheduler's sleep re-checks its mailbox.
+            wakeParkedThreads();
           });
         },
-        ref: () => undefined,
-        unref: () => undefined,
+        // While the pool has work for it: a pending waitAsync alone does not keep Node alive.
+        ref: () => {
+          keepAlive ??= setInterval(() => {}, 1 << 30);
+        },
+        unref: () => {
+          clearInterval(keepAlive);
+          keepAlive = undefined;
+        },
         // A thread cannot be cancelled: closing its mailbox ends it once its current work returns.
         terminate: close,
       };

@@ -8,6 +8,7 @@
  * @module
  */
 import { encodePayload, PayloadView, type EncodedPayload } from '../codec/payload-codec.js';
+import { futexNotify } from '../sync/futex.js';
 
 // ---- header words (Int32 indexes); hot words sit on their own 64-byte line ----
 
@@ -248,7 +249,7 @@ export class ChannelRing {
         // Dekker pair with a receiver's add(RECV_SLEEPERS) then re-check: one of us sees the other.
         if (Atomics.load(w, RECV_SLEEPERS) > 0) {
           Atomics.add(w, RECV_EVENT, 1);
-          Atomics.notify(w, RECV_EVENT, 1);
+          futexNotify(w, RECV_EVENT, 1);
         }
         this.wakeSelects();
         return tail;
@@ -322,7 +323,7 @@ export class ChannelRing {
   wakeSenders(count: number): void {
     if (Atomics.load(this.words, SEND_SLEEPERS) > 0) {
       Atomics.add(this.words, SEND_EVENT, 1);
-      Atomics.notify(this.words, SEND_EVENT, count);
+      futexNotify(this.words, SEND_EVENT, count);
     }
     this.wakeSelects();
   }
@@ -336,7 +337,7 @@ export class ChannelRing {
   wakeSelects(): void {
     if (Atomics.load(this.words, SELECT_SLEEPERS) > 0) {
       Atomics.add(this.words, SELECT_EVENT, 1);
-      Atomics.notify(this.words, SELECT_EVENT);
+      futexNotify(this.words, SELECT_EVENT);
     }
   }
 
@@ -364,11 +365,11 @@ export class ChannelRing {
   close(): boolean {
     const before = Atomics.or(this.words, TAIL, this.markBit);
     Atomics.add(this.words, RECV_EVENT, 1);
-    Atomics.notify(this.words, RECV_EVENT);
+    futexNotify(this.words, RECV_EVENT);
     Atomics.add(this.words, SEND_EVENT, 1);
-    Atomics.notify(this.words, SEND_EVENT);
+    futexNotify(this.words, SEND_EVENT);
     Atomics.add(this.words, SELECT_EVENT, 1);
-    Atomics.notify(this.words, SELECT_EVENT);
+    futexNotify(this.words, SELECT_EVENT);
     return (before & this.markBit) === 0;
   }
 

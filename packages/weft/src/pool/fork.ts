@@ -20,7 +20,9 @@ export interface ForkHandle<R> extends PromiseLike<R> {
 }
 
 interface SchedulerBridge {
-  fork<R>(fn: (...args: unknown[]) => unknown, args: unknown[], ref: Exclude<FunctionRef, { kind: 'closure' }>): ForkHandle<R>;
+  /** True on shared-heap threads (native backend): closures are forked as they are. */
+  readonly sharesHeap: boolean;
+  fork<R>(fn: (...args: unknown[]) => unknown, args: unknown[], ref?: Exclude<FunctionRef, { kind: 'closure' }>): ForkHandle<R>;
 }
 
 const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
@@ -44,9 +46,10 @@ function shippable(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'cl
  * anywhere, `await handle` does. Outside a pool task, the sub-task runs on
  * the default pool and only `await` works.
  *
- * `fn` follows the same rules as a task: it captures nothing, or it is a
- * module function ({@link defineTask}) — the usual way to write recursive
- * fork-join code, since the module can refer to itself and import `fork`.
+ * On workers `fn` follows the same rules as a task: it captures nothing, or
+ * it is a module function ({@link defineTask}) — the usual way to write
+ * recursive fork-join code, since the module can refer to itself and import
+ * `fork`. On the native backend any closure works, captures included.
  *
  * @typeParam A - the argument types.
  * @typeParam R - the return type.
@@ -69,8 +72,13 @@ function shippable(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'cl
  * ```
  */
 export function fork<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): ForkHandle<Awaited<R>> {
-  const ref = shippable('fork', fn);
   const scheduler = currentScheduler();
+  if (scheduler?.sharesHeap) {
+    // A shared-heap thread: the closure itself is queued, captures and all.
+    checkFunction('fork', 'fn', fn);
+    return scheduler.fork<Awaited<R>>(fn as (...args: unknown[]) => unknown, args);
+  }
+  const ref = shippable('fork', fn);
   if (scheduler) return scheduler.fork<Awaited<R>>(fn as (...args: unknown[]) => unknown, args, ref);
   const result = defaultPool('auto').then((pool) => pool.run(fn, ...args));
   return {

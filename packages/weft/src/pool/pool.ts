@@ -22,6 +22,9 @@ import { defaultSizes, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from
 import { releaseSlot, takeSlot } from './slot-stack.js';
 import { WorkerPool, type PoolWorker } from './worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
+import { futexNotify } from '../sync/futex.js';
+import { createIdentityHeap, RESULT_IN_HEAP, type IdentityHeap } from './identity-heap.js';
+import { hasThreadApi } from '../backend/native-thread.js';
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
@@ -55,9 +58,13 @@ export interface RunOptions {
 }
 
 interface TaskRecord {
-  readonly ref: Exclude<FunctionRef, { kind: 'closure' }>;
-  readonly payload: EncodedPayload | undefined;
-  readonly pinnedArgs: readonly unknown[] | undefined;
+  /** What workers load (undefined when submitted for shared-heap threads, which take `fn` itself). */
+  ref: Exclude<FunctionRef, { kind: 'closure' }> | undefined;
+  payload: EncodedPayload | undefined;
+  pinnedArgs: readonly unknown[] | undefined;
+  /** The function and arguments as given (shared-heap threads get them by identity). */
+  readonly fn: unknown;
+  readonly args: unknown[];
   readonly flags: number;
   readonly submittedAt: number;
   readonly timeout: number | undefined;
@@ -93,6 +100,28 @@ function shippableRef(where: string, fn: unknown): Exclude<FunctionRef, { kind: 
   return ref;
 }
 
+/** A task made ready for workers: its function by reference, its arguments encoded (or pinned, to travel by message). */
+interface ShippedTask {
+  readonly ref: Exclude<FunctionRef, { kind: 'closure' }>;
+  readonly payload: EncodedPayload | undefined;
+  readonly pinnedArgs: unknown[] | undefined;
+}
+
+/** Analyse `fn` and encode `args` for workers; throws `TypeError` naming what cannot be sent. */
+function shipTask(where: string, fn: unknown, args: unknown[]): ShippedTask {
+  const ref = shippableRef(where, fn);
+  const wire = encodeShareables(args) as unknown[];
+  // Shared memory must travel by message (which shares it); so must what does not fit a slot.
+  if (holdsSharedMemory(wire)) return { ref, payload: undefined, pinnedArgs: wire };
+  let payload: EncodedPayload;
+  try {
+    payload = encodePayload(wire);
+  } catch (err) {
+    throw new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`);
+  }
+  return payload.size > PAYLOAD_BYTES ? { ref, payload: undefined, pinnedArgs: wire } : { ref, payload, pinnedArgs: undefined };
+}
+
 function now(): number {
   return performance.timeOrigin + performance.now();
 }
@@ -105,6 +134,8 @@ interface Running {
   readonly table: FunctionTable;
   readonly injector: MpmcRing;
   readonly completions: MpmcRing;
+  /** Native backend: functions, arguments and results by identity. */
+  readonly heap: IdentityHeap | undefined;
 }
 
 /**
@@ -201,14 +232,15 @@ export class Pool {
       const size = this.requestedSize ?? Math.max(1, backend.parallelism());
       const sizes = defaultSizes(size);
       const memory = SchedulerMemory.create(sizes);
+      const heap = backend.kind === 'native' ? createIdentityHeap(sizes.slots) : undefined;
       const workers = new WorkerPool(backend, size, {
-        init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer() }),
+        init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer(), ...(heap ? { heap } : {}) }),
         message: (worker, message) => this.onMessage(worker, message),
         exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
         // A worker asleep in a blocking wait cannot take a message until WakeSeq moves.
         posted: () => {
           Atomics.add(memory.words, Header.WakeSeq, 1);
-          Atomics.notify(memory.words, Header.WakeSeq);
+          futexNotify(memory.words, Header.WakeSeq);
         },
       }, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
       this.running = {
@@ -218,6 +250,7 @@ export class Pool {
         table: new FunctionTable(memory, CALLER_LOCK_OWNER),
         injector: memory.injector,
         completions: memory.completions,
+        heap,
       };
       return this.running;
     })();
@@ -305,35 +338,22 @@ export class Pool {
     const where = `${WHERE}.run`;
     checkFunction(where, 'fn', fn);
     if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${where}: the pool is ${this.state}; no new tasks are accepted`));
-    const ref = shippableRef(where, fn);
-    const wire = encodeShareables(args) as unknown[];
-    let payload: EncodedPayload | undefined;
-    let pinnedArgs: unknown[] | undefined;
-    if (holdsSharedMemory(wire)) {
-      pinnedArgs = wire;
-    } else {
-      try {
-        payload = encodePayload(wire);
-      } catch (err) {
-        throw new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`);
-      }
-      if (payload.size > PAYLOAD_BYTES) {
-        pinnedArgs = wire;
-        payload = undefined;
-      }
-    }
+    // Shared-heap threads take the closure and its arguments as they are; workers need them shipped.
+    const shipped = this.sharedHeap() ? undefined : shipTask(where, fn, args);
     if (this.maxQueue !== Infinity && this.queuedCount() >= this.maxQueue) {
       return Promise.reject(new QueueFullError(`${where}: the queue is full (maxQueue ${this.maxQueue}); wait for pool.drained() before submitting more`, this.maxQueue));
     }
     let flags = SlotFlag.TopLevel;
     if (options.signal || options.timeout !== undefined) flags |= SlotFlag.Signal;
     if (options.timeout !== undefined) flags |= SlotFlag.ReportStart;
-    if (pinnedArgs) flags |= SlotFlag.Pinned;
+    if (shipped?.pinnedArgs) flags |= SlotFlag.Pinned;
     return new Promise<unknown>((resolve, reject) => {
       const record: TaskRecord = {
-        ref,
-        payload,
-        pinnedArgs,
+        ref: shipped?.ref,
+        payload: shipped?.payload,
+        pinnedArgs: shipped?.pinnedArgs,
+        fn,
+        args,
         flags,
         submittedAt: now(),
         timeout: options.timeout,
@@ -364,6 +384,16 @@ export class Pool {
     });
   }
 
+  /**
+   * Whether tasks go to shared-heap threads (by identity): the backend once
+   * started, else the choice in force (auto picks native where the Thread API
+   * exists; a failed probe is handled in `flush`).
+   */
+  private sharedHeap(): boolean {
+    if (this.running) return this.running.heap !== undefined;
+    return this.choice === 'native' || (this.choice === 'auto' && hasThreadApi());
+  }
+
   /** Tasks waiting to start: in the backlog, or in a slot no worker has begun. O(1). */
   private queuedCount(): number {
     const memory = this.running?.memory;
@@ -385,17 +415,8 @@ export class Pool {
   private flush(): void {
     const run = this.running;
     if (!run || this.state === 'closed') return;
-    if (run.backend.kind === 'native') {
-      // Native threads cannot run the shared-memory scheduler (see start-worker-runtime.ts); until a
-      // Lock/Condition scheduler exists, refuse instead of leaving tasks waiting.
-      const error = new BackendUnavailableError('native', `${WHERE}.run: tasks on the native backend are not implemented yet; use parallelMap, or backend: 'workers'`);
-      for (const record of this.backlog.slice(this.backlogHead)) this.settle(record, false, error);
-      this.backlog = [];
-      this.backlogHead = 0;
-      return;
-    }
     run.workers.fill();
-    const { memory, table, injector } = run;
+    const { memory, table, injector, heap } = run;
     const w = memory.words;
     let pushed = false;
     while (this.backlogHead < this.backlog.length) {
@@ -407,9 +428,16 @@ export class Pool {
       const slot = takeSlot(memory);
       if (slot < 0) break; // all slots busy: the rest waits for completions
       this.backlogHead++;
-      let fnId: number;
+      let fnId = 0;
       try {
-        fnId = table.idOf(record.ref);
+        if (heap) {
+          heap.fns[slot] = record.fn;
+          heap.args[slot] = record.args;
+        } else {
+          // Submitted for shared-heap threads, but auto-detection settled on workers: ship it now.
+          if (!record.ref) Object.assign(record, shipTask(`${WHERE}.run`, record.fn, record.args));
+          fnId = table.idOf(record.ref!);
+        }
       } catch (err) {
         releaseSlot(memory, slot);
         this.settle(record, false, err);
@@ -439,7 +467,7 @@ export class Pool {
     if (pushed && Atomics.load(w, Header.Sleepers) > 0) {
       // Orders after the pushes: a worker that announced sleep either sees the work or sees WakeSeq move.
       Atomics.add(w, Header.WakeSeq, 1);
-      Atomics.notify(w, Header.WakeSeq);
+      futexNotify(w, Header.WakeSeq);
     }
     if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
       this.backlog = this.backlog.slice(this.backlogHead);
@@ -507,7 +535,8 @@ export class Pool {
     const base = memory.slotWord(slot);
     const state = Atomics.load(w, base + Slot.State);
     const length = Atomics.load(w, base + Slot.ResultLength);
-    let outcome: { ok?: unknown; err?: SerializedValue } | undefined;
+    // ok: the value; err: a serialized error (workers); thrown: the error object itself (shared heap).
+    let outcome: { ok?: unknown; err?: SerializedValue; thrown?: unknown } | undefined;
     if (length === -1) {
       outcome = this.largeResults.get(slot);
       if (!outcome) {
@@ -516,25 +545,35 @@ export class Pool {
         return;
       }
       this.largeResults.delete(slot);
+    } else if (length === RESULT_IN_HEAP) {
+      const value = run.heap!.results[slot];
+      run.heap!.results[slot] = undefined;
+      run.heap!.fns[slot] = undefined;
+      if (state === TaskState.Done) outcome = { ok: value };
+      else if (state === TaskState.Failed) outcome = { thrown: value };
     } else if (state !== TaskState.Cancelled) {
       const value = length > 0 ? memory.payloads.read(memory.payloadAt(slot), length) : undefined;
       outcome = state === TaskState.Done ? { ok: value } : { err: value as SerializedValue };
     }
-    if (this.recordTiming) {
-      const submitted = memory.times[slot * 3]!;
-      const started = memory.times[slot * 3 + 1]!;
-      const finished = memory.times[slot * 3 + 2]!;
-      this.waitTimes.add(started - submitted);
-      this.runTimes.add(finished - started);
-    }
+    this.recordTimes(slot);
     this.inSlots.delete(slot);
     releaseSlot(memory, slot);
     if (!record || record.settled) return;
     if (outcome && 'ok' in outcome) this.settle(record, true, outcome.ok);
-    else if (outcome?.err) {
-      const cause = deserializeThrown(outcome.err);
+    else if (outcome && ('err' in outcome || 'thrown' in outcome)) {
+      const cause = 'thrown' in outcome ? outcome.thrown : deserializeThrown(outcome.err!);
       this.settle(record, false, new TaskError(`${WHERE}.run: the task threw: ${describeThrown(cause)}`, cause));
     } else this.settle(record, false, new AbortError(`${WHERE}.run: the task was cancelled`));
+  }
+
+  private recordTimes(slot: number): void {
+    if (!this.recordTiming) return;
+    const { times } = this.running!.memory;
+    const submitted = times[slot * 3]!;
+    const started = times[slot * 3 + 1]!;
+    const finished = times[slot * 3 + 2]!;
+    this.waitTimes.add(started - submitted);
+    this.runTimes.add(finished - started);
   }
 
   private settle(record: TaskRecord, ok: boolean, value: unknown): void {
@@ -560,6 +599,8 @@ export class Pool {
     const base = memory.slotWord(record.slot);
     const slot = record.slot;
     Atomics.store(memory.words, base + Slot.Cancel, 1);
+    // A shared-heap thread cannot be stopped: a task that ignores its signal keeps its thread until it returns.
+    if (run.heap) return;
     const timer = setTimeout(() => {
       // Still running the same task after the grace period: the worker is stuck; replace it.
       if (this.inSlots.get(slot) !== record) return;
@@ -743,7 +784,7 @@ export class Pool {
     if (!run) return;
     Atomics.store(run.memory.words, Header.Shutdown, 1);
     Atomics.add(run.memory.words, Header.WakeSeq, 1);
-    Atomics.notify(run.memory.words, Header.WakeSeq);
+    futexNotify(run.memory.words, Header.WakeSeq);
     this.inSlots.clear();
     await run.workers.terminateAll();
     this.checkDrained();
@@ -763,7 +804,7 @@ function failSlot(memory: SchedulerMemory, slot: number, error: Error): void {
   const length = encoded.size <= memory.sizes.payloadBytes ? memory.payloads.write(memory.payloadAt(slot), encoded) : 0;
   Atomics.store(w, base + Slot.ResultLength, length);
   Atomics.store(w, base + Slot.State, TaskState.Failed);
-  Atomics.notify(w, base + Slot.State);
+  futexNotify(w, base + Slot.State);
 }
 
 /** Options of {@link Pool.map}: those of `parallelMap`, without `backend` (the pool has one). */

@@ -18,16 +18,43 @@ export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
 /** How a runtime is started. */
 export interface RuntimeOptions {
   /**
-   * Run the Pool's shared-memory scheduler (default true). Native threads
-   * pass false: under the engine's global lock they may not block in a
-   * typed-array `Atomics.wait`, and their async continuations would run on
-   * another thread, so they take map jobs from their mailbox only.
+   * A shared-heap thread of the native backend (default false). Such a
+   * thread has no event loop and shares `globalThis` with every other
+   * thread: the scheduler is not looped here but driven by the thread's own
+   * synchronous loop (`runReady` / `sleepBlocking`), and `fork` finds it
+   * through a `ThreadLocal`.
    */
-  readonly scheduler?: boolean;
+  readonly sharedHeap?: boolean;
+}
+
+/** A started runtime, as the thread that runs it sees it. */
+export interface Runtime {
+  /** The Pool's scheduler, once the `init` message has arrived. */
+  scheduler(): WorkerScheduler | undefined;
+}
+
+interface ThreadLocalLike {
+  value: unknown;
+}
+
+/** Per-thread scheduler slot of shared-heap threads (see {@link prepareSharedHeapRuntime}). */
+let schedulerLocal: ThreadLocalLike | undefined;
+
+/**
+ * Before spawning shared-heap threads (on the main thread): make
+ * `globalThis[SCHEDULER_KEY]` read a `ThreadLocal`, so that each thread's
+ * `fork` finds its own scheduler although they all share `globalThis`.
+ */
+export function prepareSharedHeapRuntime(): void {
+  if (schedulerLocal) return;
+  const ThreadLocal = (globalThis as unknown as { ThreadLocal: new () => ThreadLocalLike }).ThreadLocal;
+  const local = new ThreadLocal();
+  Object.defineProperty(globalThis, SCHEDULER_KEY, { get: () => local.value, configurable: true });
+  schedulerLocal = local;
 }
 
 /** Start the runtime on an endpoint: listen for messages, then say `ready`. */
-export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOptions = {}): void {
+export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOptions = {}): Runtime {
   const post = endpoint.post;
   let scheduler: WorkerScheduler | undefined;
   endpoint.listen((message: ToWorker) => {
@@ -37,8 +64,12 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
         break;
       case 'init':
         adoptDeadThreads(message.deadThreads);
-        if (options.scheduler === false) break;
         scheduler = new WorkerScheduler(message, post);
+        if (options.sharedHeap) {
+          if (!schedulerLocal) throw new Error('internal: prepareSharedHeapRuntime() was not called before spawning');
+          schedulerLocal.value = scheduler;
+          break;
+        }
         Object.defineProperty(globalThis, SCHEDULER_KEY, { value: scheduler, configurable: true });
         scheduler.loop().catch((err: unknown) => {
           // A broken scheduler must not leave tasks waiting: crash, so the pool fails this worker's task and replaces it.
@@ -53,4 +84,5 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
     }
   });
   post({ type: 'ready', threadId: currentThreadId() });
+  return { scheduler: () => scheduler };
 }

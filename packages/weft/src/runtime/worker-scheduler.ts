@@ -18,6 +18,8 @@ import { moduleRefOf } from '../task/define-task.js';
 import { decodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { asyncInFlight, trackAsync } from './async-work.js';
+import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
+import { RESULT_IN_HEAP, type IdentityHeap } from '../pool/identity-heap.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -90,6 +92,8 @@ export class WorkerScheduler {
   private readonly watchers = new Set<() => void>();
   private watchTimer: ReturnType<typeof setInterval> | undefined;
   private victim = 0;
+  /** Native backend: functions, arguments and results by identity, per slot. */
+  private readonly heap: IdentityHeap | undefined;
 
   constructor(
     init: InitMessage,
@@ -104,6 +108,7 @@ export class WorkerScheduler {
     this.own = this.deques[init.index]!;
     this.injector = this.memory.injector;
     this.completions = this.memory.completions;
+    this.heap = init.heap;
   }
 
   // ---- finding work -------------------------------------------------------
@@ -145,7 +150,7 @@ export class WorkerScheduler {
     // Orders after the push: a sleeper either sees the work in its re-check or sees WakeSeq move.
     if (Atomics.load(this.w, Header.Sleepers) > 0) {
       Atomics.add(this.w, Header.WakeSeq, 1);
-      Atomics.notify(this.w, Header.WakeSeq, 1);
+      futexNotify(this.w, Header.WakeSeq, 1);
     }
   }
 
@@ -157,6 +162,7 @@ export class WorkerScheduler {
 
   /** The slot's function if it can run now without importing a module. */
   private fnNow(slot: number): AnyFunction | undefined {
+    if (this.heap) return this.heap.fns[slot] as AnyFunction;
     const id = Atomics.load(this.w, this.memory.slotWord(slot) + Slot.FnId);
     let fn = this.fns[id];
     if (!fn) {
@@ -175,7 +181,7 @@ export class WorkerScheduler {
       return true;
     } catch (err) {
       this.begin(slot);
-      this.finish(slot, TaskState.Failed, serializeThrown(err));
+      this.finish(slot, TaskState.Failed, err);
       return false;
     }
   }
@@ -205,23 +211,29 @@ export class WorkerScheduler {
     let args: unknown[];
     try {
       // Pinned arguments may hold shareables (their state is shared memory, hence the message): revive them.
-      args = pinnedArgs
-        ? (decodeShareables([...pinnedArgs]) as unknown[])
-        : (this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)) as unknown[]);
+      if (this.heap) {
+        args = [...(this.heap.args[slot] ?? [])];
+        this.heap.args[slot] = undefined;
+      } else {
+        args = pinnedArgs
+          ? (decodeShareables([...pinnedArgs]) as unknown[])
+          : (this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)) as unknown[]);
+      }
     } catch (err) {
-      this.finish(slot, TaskState.Failed, serializeThrown(err));
+      this.finish(slot, TaskState.Failed, err);
       return undefined;
     }
     let unwatch: (() => void) | undefined;
     if (flags & SlotFlag.Signal) {
-      args.push(taskSignal(this.w, base + Slot.Cancel, (check) => (unwatch = this.watch(check))));
+      // Shared-heap threads have no event loop of their own (no timers): their tasks poll `signal.aborted`.
+      args.push(taskSignal(this.w, base + Slot.Cancel, (check) => (unwatch = this.heap ? undefined : this.watch(check))));
     }
     let result: unknown;
     try {
       result = this.fnNow(slot)!(...args);
     } catch (err) {
       unwatch?.();
-      this.finish(slot, TaskState.Failed, serializeThrown(err));
+      this.finish(slot, TaskState.Failed, err);
       return undefined;
     }
     if (!isThenable(result)) {
@@ -236,7 +248,7 @@ export class WorkerScheduler {
       },
       (err: unknown) => {
         unwatch?.();
-        this.finish(slot, TaskState.Failed, serializeThrown(err));
+        this.finish(slot, TaskState.Failed, err);
       },
     );
   }
@@ -256,20 +268,29 @@ export class WorkerScheduler {
     };
   }
 
-  /** Publish a task's outcome: payload first, then the state word (which joiners and the caller read). */
-  private finish(slot: number, state: number, value: unknown): void {
+  /**
+   * Publish a task's outcome (its value, or for `Failed` the thrown error):
+   * payload first, then the state word (which joiners and the caller read).
+   */
+  private finish(slot: number, state: number, outcome: unknown): void {
     const base = this.memory.slotWord(slot);
     const flags = Atomics.load(this.w, base + Slot.Flags);
     const capacity = this.memory.sizes.payloadBytes;
     const at = this.memory.payloadAt(slot);
     let length = 0;
-    if (state !== TaskState.Cancelled) {
+    let value = state === TaskState.Failed && !this.heap ? serializeThrown(outcome) : outcome;
+    if (this.heap) {
+      // Shared heap: the value or the error object itself, by identity.
+      this.heap.results[slot] = state === TaskState.Cancelled ? undefined : value;
+      length = RESULT_IN_HEAP;
+    } else if (state !== TaskState.Cancelled) {
       let encoded: EncodedPayload;
       try {
         encoded = encodePayload(value);
       } catch (err) {
         state = TaskState.Failed;
-        encoded = encodePayload(serializeThrown(new TypeError(`The task's result cannot be sent back: ${(err as Error).message}`)));
+        value = serializeThrown(new TypeError(`The task's result cannot be sent back: ${(err as Error).message}`));
+        encoded = encodePayload(value);
       }
       if (encoded.size <= capacity) {
         length = this.memory.payloads.write(at, encoded);
@@ -290,12 +311,12 @@ export class WorkerScheduler {
     // Publishes payload and length: a joiner reads them after seeing a terminal state.
     Atomics.store(this.w, base + Slot.State, state);
     // Only forks have joiners waiting on the state word; the caller learns of top-level tasks below.
-    if (!(flags & SlotFlag.TopLevel)) Atomics.notify(this.w, base + Slot.State);
+    if (!(flags & SlotFlag.TopLevel)) futexNotify(this.w, base + Slot.State);
     if (flags & SlotFlag.TopLevel) {
       // Cannot fail: the ring has a cell for every slot.
       if (!this.completions.push(slot)) throw new Error('internal: the completion queue refused a task');
       Atomics.add(this.w, Header.CompletionSeq, 1);
-      if (Atomics.load(this.w, Header.CallerWaiting) !== 0) Atomics.notify(this.w, Header.CompletionSeq);
+      if (Atomics.load(this.w, Header.CallerWaiting) !== 0) futexNotify(this.w, Header.CompletionSeq);
     }
   }
 
@@ -338,7 +359,7 @@ export class WorkerScheduler {
         } else {
           // A blocking wait wakes in microseconds. The caller bumps WakeSeq after every message it
           // posts, so a message ends the wait too; the bound lets timers run now and then.
-          Atomics.wait(w, Header.WakeSeq, seq, BLOCKING_SLEEP_MS);
+          blockingWait(w, Header.WakeSeq, seq, BLOCKING_SLEEP_MS);
           slept = true;
         }
       }
@@ -346,6 +367,47 @@ export class WorkerScheduler {
       // Let messages (map jobs, pinned tasks) and timers in before looking for work again.
       if (slept && !this.hasWork()) await yieldToEventLoop();
     }
+  }
+
+  // ---- shared-heap threads (native backend) ----------------------------------
+
+  /** True on a shared-heap thread: tasks and forks pass by identity. */
+  get sharesHeap(): boolean {
+    return this.heap !== undefined;
+  }
+
+  /**
+   * Run queued tasks synchronously for a slice (a shared-heap thread has no
+   * event loop to return to). True when any ran.
+   */
+  runReady(): boolean {
+    const sliceEnd = performance.now() + SLICE_MS;
+    let ran = false;
+    for (;;) {
+      const slot = this.findWork();
+      if (slot < 0) return ran;
+      ran = true;
+      // An async task settles wherever its promise's reactions run; finish() may run on any thread.
+      void this.run(slot);
+      if (performance.now() > sliceEnd) return ran;
+    }
+  }
+
+  /**
+   * Sleep until WakeSeq moves, `interrupted()` (say, a message arrived) or
+   * the pool shuts down: the same announce / re-check protocol as `loop()`,
+   * parked with the Thread API's property wait. With no time-out: every
+   * WakeSeq bump and every message wakes the park, and an idle thread parked
+   * for good lets the process exit.
+   */
+  sleepBlocking(interrupted: () => boolean): void {
+    const w = this.w;
+    Atomics.add(w, Header.Sleepers, 1);
+    const seq = Atomics.load(w, Header.WakeSeq);
+    if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
+      parkUntil(() => Atomics.load(w, Header.WakeSeq) !== seq || interrupted(), Infinity, Infinity);
+    }
+    Atomics.sub(w, Header.Sleepers, 1);
   }
 
   /** Run a task pinned to this worker by message. */
@@ -358,6 +420,7 @@ export class WorkerScheduler {
 
   /** Fork `fn(...args)`: queue it on this worker's deque, where idle workers can steal it. */
   fork<R>(fn: AnyFunction, args: unknown[], shippable?: Exclude<FunctionRef, { kind: 'closure' }>): WorkerForkHandle<R> {
+    if (this.heap) return this.forkShared(fn, args);
     const ref = shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) };
     const encoded = encodePayload(args);
     const slot = takeSlot(this.memory);
@@ -366,13 +429,30 @@ export class WorkerScheduler {
       if (slot >= 0) releaseSlot(this.memory, slot);
       return settledHandle<R>(() => fn(...args) as R);
     }
-    const base = this.memory.slotWord(slot);
-    const w = this.w;
     const fnId = this.table.idOf(ref);
     if (!this.fns[fnId]) this.fns[fnId] = fn;
     const length = this.memory.payloads.write(this.memory.payloadAt(slot), encoded);
+    this.queueFork(slot, fnId, length);
+    return new SlotHandle<R>(this, slot);
+  }
+
+  /** Fork on a shared-heap thread: the closure and its arguments go into the slot by identity. */
+  private forkShared<R>(fn: AnyFunction, args: unknown[]): WorkerForkHandle<R> {
+    const slot = takeSlot(this.memory);
+    if (slot < 0) return settledHandle<R>(() => fn(...args) as R);
+    const heap = this.heap!;
+    heap.fns[slot] = fn;
+    heap.args[slot] = args;
+    this.queueFork(slot, 0, 0);
+    return new SlotHandle<R>(this, slot);
+  }
+
+  /** Publish a forked slot's words and push it on this worker's deque (or run it now when the deque is full). */
+  private queueFork(slot: number, fnId: number, argsLength: number): void {
+    const base = this.memory.slotWord(slot);
+    const w = this.w;
     Atomics.store(w, base + Slot.FnId, fnId);
-    Atomics.store(w, base + Slot.ArgsLength, length);
+    Atomics.store(w, base + Slot.ArgsLength, argsLength);
     Atomics.store(w, base + Slot.Flags, 0);
     Atomics.store(w, base + Slot.Parent, this.index + 1);
     Atomics.store(w, base + Slot.Cancel, 0);
@@ -385,7 +465,6 @@ export class WorkerScheduler {
     } else {
       this.wakeOne();
     }
-    return new SlotHandle<R>(this, slot);
   }
 
   /** Block until `slot` finishes, running other tasks meanwhile; returns its result or throws its error. */
@@ -402,12 +481,12 @@ export class WorkerScheduler {
           // Its module is not loaded here and cannot be imported while blocked: hand it back.
           if (!this.injector.push(other)) throw new Error('internal: the injector refused a task');
           this.wakeOne();
-          Atomics.wait(w, stateWord, state, 1);
+          blockingWait(w, stateWord, state, 1);
         }
         continue;
       }
       // Woken by finish()'s notify; the 1 ms bound also catches Queued -> Running changes.
-      Atomics.wait(w, stateWord, state, 1);
+      blockingWait(w, stateWord, state, 1);
     }
   }
 
@@ -428,10 +507,17 @@ export class WorkerScheduler {
     const base = this.memory.slotWord(slot);
     const state = Atomics.load(this.w, base + Slot.State);
     const length = Atomics.load(this.w, base + Slot.ResultLength);
-    const value = length > 0 ? this.memory.payloads.read(this.memory.payloadAt(slot), length) : undefined;
+    let value: unknown;
+    if (length === RESULT_IN_HEAP) {
+      value = this.heap!.results[slot];
+      this.heap!.results[slot] = undefined;
+      this.heap!.fns[slot] = undefined;
+    } else if (length > 0) value = this.memory.payloads.read(this.memory.payloadAt(slot), length);
     releaseSlot(this.memory, slot);
     if (state === TaskState.Done) return value;
     if (state === TaskState.Cancelled) throw new Error('The forked task was cancelled');
+    // By identity on a shared heap: the very object the task threw.
+    if (length === RESULT_IN_HEAP) throw value;
     throw deserializeThrown(value as never);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { registerShareable } from '../memory/shareable.js';
 import { checkInteger } from '../validate.js';
-import { assertCanBlock, futexWait, runAsync, runBlocking, type FutexSteps } from './futex.js';
+import { assertCanBlock, futexWait, runAsync, runBlocking, type FutexSteps, futexNotify } from './futex.js';
 
 /** Low 16 bits: parties arrived in the current generation; high 16 bits: the generation (mod 2^16). */
 const ARRIVALS = 0;
@@ -27,7 +27,7 @@ function arrive(words: Int32Array, parties: number): number {
       if (Atomics.compareExchange(words, ARRIVALS, s, ((generation + 1) & 0xffff) << 16) === s) {
         // Releases this generation: waiters see GENERATION move (and the work done before arriving).
         Atomics.add(words, GENERATION, 1);
-        Atomics.notify(words, GENERATION);
+        futexNotify(words, GENERATION);
         return -1;
       }
     } else if (Atomics.compareExchange(words, ARRIVALS, s, s + 1) === s) {

@@ -6,7 +6,7 @@
 import { TimeoutError } from '../errors.js';
 import { registerShareable } from '../memory/shareable.js';
 import { describeValue } from '../validate.js';
-import { assertCanBlock, runAsync, runBlocking, futexWait, timeoutOf, type FutexOutcome, type FutexSteps, type TimeoutOptions } from './futex.js';
+import { assertCanBlock, runAsync, runBlocking, futexWait, timeoutOf, type FutexOutcome, type FutexSteps, type TimeoutOptions, futexNotify } from './futex.js';
 import { MutexGuard, type GuardedLock } from './mutex-guard.js';
 import { LockOwnershipError } from '../errors.js';
 
@@ -144,7 +144,7 @@ export class Condition {
   notifyOne(): number {
     // Moves SEQ so a waiter between reading it and sleeping does not sleep; wakes the first sleeper.
     Atomics.add(this.#words, SEQ, 1);
-    return Atomics.notify(this.#words, SEQ, 1);
+    return futexNotify(this.#words, SEQ, 1);
   }
 
   /**
@@ -162,7 +162,7 @@ export class Condition {
   notifyAll(): number {
     // Moves SEQ (no waiter that read the old value will sleep), then wakes all sleepers.
     Atomics.add(this.#words, SEQ, 1);
-    return Atomics.notify(this.#words, SEQ);
+    return futexNotify(this.#words, SEQ);
   }
 
   #bind(guard: unknown, where: string): GuardedLock<unknown> {

@@ -49,13 +49,123 @@ export function deadlineOf(timeout: number): number {
 }
 
 let blockingAllowed: boolean | undefined;
+let mainMayBlock: boolean | undefined;
+
+interface ThreadApi {
+  readonly current: { readonly id: number };
+}
 
 /**
- * Whether this thread may block in `Atomics.wait`: true in workers and on
- * Node's main thread, false on a browser's main thread (where the engine
- * throws). Probed once, with a wait that cannot block (the value differs).
+ * The engine's shared-heap Thread API, where present (see THREAD-API.md).
+ * There, every thread shares this module's state, and a spawned thread may
+ * not block in a typed-array `Atomics.wait` (it would park holding the
+ * engine's global lock): blocking waits park on an object property instead.
+ */
+function threadApi(): ThreadApi | undefined {
+  const t = (globalThis as { Thread?: Partial<ThreadApi> }).Thread;
+  return typeof t === 'function' && 'current' in t ? (t as ThreadApi) : undefined;
+}
+
+/**
+ * The parking word of shared-heap threads: `{ seq }`, waited on with the
+ * Thread API's property `Atomics.wait` (which lets other threads run).
+ * Every notify in Weft bumps `seq` and wakes all parked threads, which then
+ * re-check their own word: one word for all, since shared-heap threads are
+ * few. Created by the first thread that needs it, before any thread parks.
+ */
+let park: { seq: number } | undefined;
+
+/** Set up parking for shared-heap threads (the native backend calls this on the main thread, before it spawns). */
+export function enableThreadParking(): void {
+  if (threadApi()) park ??= { seq: 0 };
+}
+
+/** The Thread API's Atomics on object properties (same functions, other signatures). */
+const PropertyAtomics = Atomics as unknown as {
+  load(object: object, key: string): number;
+  add(object: object, key: string, value: number): number;
+  wait(object: object, key: string, value: number, timeout: number): string;
+  notify(object: object, key: string): number;
+};
+
+/** A thread parked on a word re-checks it at least this often (ms): a notify from a worker cannot reach the park. */
+const PARK_SLICE_MS = 20;
+
+/**
+ * Wake waiters of `array[index]`: `Atomics.notify`, plus every thread parked
+ * on the shared-heap park. Returns the number of typed-array waiters woken
+ * (parked threads are not counted).
+ */
+export function futexNotify(array: Int32Array, index: number, count = Infinity): number {
+  const woken = Atomics.notify(array, index, count);
+  wakeParkedThreads();
+  return woken;
+}
+
+/**
+ * Park this shared-heap thread until `done()` holds, at most `timeout` ms;
+ * returns whether it held. `done` is re-checked after every notify (any
+ * {@link futexNotify} or {@link wakeParkedThreads}) and at least every
+ * `slice` ms. Pass `slice: Infinity` only when every change to what `done`
+ * reads is announced through the park: a thread parked with no time-out
+ * does not keep the process alive, so idle threads must sleep that way.
+ */
+export function parkUntil(done: () => boolean, timeout: number, slice = PARK_SLICE_MS): boolean {
+  park ??= { seq: 0 };
+  const deadline = deadlineOf(timeout);
+  for (;;) {
+    // Read the park's seq before `done()`: a notify after this read changes seq, so the wait returns.
+    const seq = PropertyAtomics.load(park, 'seq');
+    if (done()) return true;
+    const left = remaining(deadline);
+    if (left <= 0) return false;
+    PropertyAtomics.wait(park, 'seq', seq, Math.min(left, slice));
+  }
+}
+
+/** Wake every parked shared-heap thread so it re-checks what it waits for (after changing it). */
+export function wakeParkedThreads(): void {
+  if (park === undefined) return;
+  PropertyAtomics.add(park, 'seq', 1);
+  PropertyAtomics.notify(park, 'seq');
+}
+
+/** `Atomics.wait` for a shared-heap thread: park until the word differs, or time out. */
+function parkWait(array: Int32Array, index: number, value: number, timeout: number): FutexOutcome {
+  if (Atomics.load(array, index) !== value) return 'not-equal';
+  return parkUntil(() => Atomics.load(array, index) !== value, timeout) ? 'ok' : 'timed-out';
+}
+
+/**
+ * Block this thread while `array[index] === value`, at most `timeout` ms:
+ * `Atomics.wait`, or the park on shared-heap threads.
+ */
+export function blockingWait(array: Int32Array, index: number, value: number, timeout: number): FutexOutcome {
+  if (threadApi()) return parkWait(array, index, value, timeout);
+  return Atomics.wait(array, index, value, timeout);
+}
+
+/**
+ * Whether this thread may block: true in workers, on Node's main thread and
+ * on shared-heap threads; false on a browser's main thread, or a main thread
+ * the engine does not let block (where it throws). Probed once per kind of
+ * thread, with a wait that cannot block (the value differs).
  */
 export function canBlock(): boolean {
+  const threads = threadApi();
+  if (threads) {
+    // Module state is shared by every thread here, so the answer is kept per kind of thread.
+    if (threads.current.id !== 0) return true;
+    if (mainMayBlock === undefined) {
+      try {
+        PropertyAtomics.wait({ probe: 0 }, 'probe', 1, 0);
+        mainMayBlock = true;
+      } catch {
+        mainMayBlock = false;
+      }
+    }
+    return mainMayBlock;
+  }
   if (blockingAllowed === undefined) {
     try {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
@@ -76,12 +186,12 @@ export function assertCanBlock(where: string): void {
   }
 }
 
-/** Run a slow path to the end, blocking the thread in `Atomics.wait`. */
+/** Run a slow path to the end, blocking the thread ({@link blockingWait}). */
 export function runBlocking<T>(steps: FutexSteps<T>): T {
   let step = steps.next();
   while (!step.done) {
     const w = step.value;
-    step = steps.next(Atomics.wait(w.array, w.index, w.value, w.timeout));
+    step = steps.next(blockingWait(w.array, w.index, w.value, w.timeout));
   }
   return step.value;
 }

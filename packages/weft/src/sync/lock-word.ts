@@ -12,7 +12,7 @@
  * @module
  */
 import { isThreadDead } from './dead-threads.js';
-import { SLICE_MS, futexWait, remaining, type FutexSteps } from './futex.js';
+import { SLICE_MS, futexWait, remaining, type FutexSteps, futexNotify } from './futex.js';
 import { THREAD_ID_MASK } from './thread-id.js';
 import { awaitTurn, enqueue, isLastTicket, pass } from './wait-queue.js';
 
@@ -50,7 +50,7 @@ function reapDeadOwner(words: Int32Array, s: number): boolean {
   if (Atomics.compareExchange(words, STATE, s, (s & STARVING) | POISONED) === s) {
     Atomics.store(words, POISONER, owner);
     // The head may be parked on the dead owner's hold: wake it to take the lock.
-    if ((s & PARKED) !== 0) Atomics.notify(words, STATE);
+    if ((s & PARKED) !== 0) futexNotify(words, STATE);
   }
   return true;
 }
@@ -135,7 +135,7 @@ export function releaseSlow(words: Int32Array, me: number): boolean {
     // Release: publishes the critical section to the next acquirer; keeps POISONED and STARVING.
     if (Atomics.compareExchange(words, STATE, s, s & (POISONED | STARVING)) === s) {
       // Wakes the parked queue head (the only waiter on STATE).
-      if ((s & PARKED) !== 0) Atomics.notify(words, STATE);
+      if ((s & PARKED) !== 0) futexNotify(words, STATE);
       return true;
     }
   }

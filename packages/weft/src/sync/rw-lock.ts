@@ -8,7 +8,7 @@ import { LockOwnershipError, PoisonError, TimeoutError } from '../errors.js';
 import { decodeShareables, encodeShareables, registerShareable } from '../memory/shareable.js';
 import { describeValue } from '../validate.js';
 import { adoptDeadThreads, deadThreadsBuffer, isThreadDead } from './dead-threads.js';
-import { SLICE_MS, assertCanBlock, deadlineOf, futexWait, remaining, runAsync, runBlocking, timeoutOf, type FutexSteps } from './futex.js';
+import { SLICE_MS, assertCanBlock, deadlineOf, futexWait, remaining, runAsync, runBlocking, timeoutOf, type FutexSteps, futexNotify } from './futex.js';
 import type { LockOptions } from './mutex.js';
 import { RwLockGuard } from './rw-lock-guard.js';
 import { THREAD_ID_MASK, currentThreadId } from './thread-id.js';
@@ -63,7 +63,7 @@ function reapDead(words: Int32Array, s: number): boolean {
     // Releases the dead writer's hold and poisons; keeps BLOCKED for the head. One reaper wins.
     if (Atomics.compareExchange(words, STATE, s, (s & BLOCKED) | POISONED) === s) {
       Atomics.store(words, POISONER, owner);
-      if ((s & PARKED) !== 0) Atomics.notify(words, STATE);
+      if ((s & PARKED) !== 0) futexNotify(words, STATE);
     }
     return true;
   }
@@ -352,7 +352,7 @@ export class RwLock<T = undefined> {
         // Release (shared); the last reader wakes a parked head (a writer waits for zero readers).
         const next = last ? (s - 1) & ~PARKED : s - 1;
         if (Atomics.compareExchange(words, STATE, s, next) === s) {
-          if (last && (s & PARKED) !== 0) Atomics.notify(words, STATE);
+          if (last && (s & PARKED) !== 0) futexNotify(words, STATE);
           return;
         }
       }
@@ -369,7 +369,7 @@ export class RwLock<T = undefined> {
         if ((s & WRITER) === 0 || (s & LOW) !== me) throw new LockOwnershipError('RwLock: cannot unlock a write lock this thread does not hold');
         // Release: keeps POISONED and BLOCKED (the head's), wakes a parked head.
         if (Atomics.compareExchange(words, STATE, s, s & (POISONED | BLOCKED)) === s) {
-          if ((s & PARKED) !== 0) Atomics.notify(words, STATE);
+          if ((s & PARKED) !== 0) futexNotify(words, STATE);
           return;
         }
       }

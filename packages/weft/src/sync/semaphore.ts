@@ -7,7 +7,7 @@ import { TimeoutError } from '../errors.js';
 import { registerShareable } from '../memory/shareable.js';
 import { checkInteger, describeValue } from '../validate.js';
 import { adoptDeadThreads, deadThreadsBuffer } from './dead-threads.js';
-import { assertCanBlock, deadlineOf, futexWait, remaining, runAsync, runBlocking, SLICE_MS, timeoutOf, type FutexSteps, type TimeoutOptions } from './futex.js';
+import { assertCanBlock, deadlineOf, futexWait, remaining, runAsync, runBlocking, SLICE_MS, timeoutOf, type FutexSteps, type TimeoutOptions, futexNotify } from './futex.js';
 import { SemaphorePermit } from './semaphore-permit.js';
 import { currentThreadId } from './thread-id.js';
 import { QUEUE_WORDS, awaitTurn, enqueue, initQueue, pass, queueEmpty } from './wait-queue.js';
@@ -198,7 +198,7 @@ export class Semaphore {
       if (Atomics.compareExchange(this.#words, PERMITS, p, p + n) === p) break;
     }
     // Wakes the queue head if it sleeps (see acquireSlow for the Dekker pairing).
-    if (Atomics.load(this.#words, HEAD_WAITING) !== 0) Atomics.notify(this.#words, PERMITS);
+    if (Atomics.load(this.#words, HEAD_WAITING) !== 0) futexNotify(this.#words, PERMITS);
   }
 
   #count(where: string, permits: unknown): number {

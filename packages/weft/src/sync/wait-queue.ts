@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { SLICE_MS, futexWait, remaining, type FutexSteps } from './futex.js';
+import { SLICE_MS, futexWait, remaining, type FutexSteps, futexNotify } from './futex.js';
 import { isThreadDead } from './dead-threads.js';
 
 /** Ring size: how many waiters can queue at once before newcomers wait for room. */
@@ -71,7 +71,7 @@ function grant(words: Int32Array, base: number, t: number): boolean {
     if (v === cancelled(t)) return false;
     // Decides ticket t (exactly one of grant/cancel succeeds), then wakes its waiter.
     if (Atomics.compareExchange(words, at, v, granted(t)) === v) {
-      Atomics.notify(words, at);
+      futexNotify(words, at);
       return true;
     }
   }
@@ -88,7 +88,7 @@ export function pass(words: Int32Array, base: number, t: number): void {
     // Moves HEAD exactly once per ticket; ordered before the TAIL load below (see module doc).
     if (Atomics.compareExchange(words, base + HEAD, h, (h + 1) | 0) !== h) return;
     // Wakes waiters sleeping on HEAD for room in the ring.
-    if (Atomics.load(words, base + ROOM) > 0) Atomics.notify(words, base + HEAD);
+    if (Atomics.load(words, base + ROOM) > 0) futexNotify(words, base + HEAD);
     h = (h + 1) | 0;
     if (Atomics.load(words, base + TAIL) === h) return; // empty: the next enqueuer grants itself
     if (grant(words, base, h)) return;

@@ -1,0 +1,32 @@
+/**
+ * The native backend's side of a task slot: on shared-heap threads a task's
+ * function, arguments and result pass by identity, so they live in plain
+ * arrays indexed by slot instead of the slot's payload bytes. The slot's
+ * words (state, flags, times) still live in the scheduler memory, and the
+ * same queues move slot numbers, so one scheduler serves both backends.
+ *
+ * Ownership follows the slot: whoever owns a slot (the submitter until it is
+ * queued, then its runner, then its joiner or the caller) is the only one
+ * writing its entries, and the `State` word's `Atomics.store` publishes them.
+ *
+ * @module
+ */
+
+/** Per-slot functions, arguments and outcomes, shared by identity. */
+export interface IdentityHeap {
+  readonly fns: unknown[];
+  readonly args: (readonly unknown[] | undefined)[];
+  readonly results: unknown[];
+}
+
+/** `Slot.ResultLength` when the outcome is in {@link IdentityHeap.results} (the value, or the thrown error itself). */
+export const RESULT_IN_HEAP = -2;
+
+/** A heap for `slots` task slots (every entry an own property from the start). */
+export function createIdentityHeap(slots: number): IdentityHeap {
+  return {
+    fns: new Array<unknown>(slots).fill(undefined),
+    args: new Array<readonly unknown[] | undefined>(slots).fill(undefined),
+    results: new Array<unknown>(slots).fill(undefined),
+  };
+}
