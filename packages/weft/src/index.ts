@@ -26,7 +26,7 @@ export { Condition } from './sync/condition.js';
 export { Semaphore } from './sync/semaphore.js';
 export { SemaphorePermit } from './sync/semaphore-permit.js';
 export { Barrier } from './sync/barrier.js';
-export { AtomicInt32 } from './sync/atomic-int32.js';
+export { AtomicInt32, type AtomicWaitResult } from './sync/atomic-int32.js';
 export { AtomicUint32 } from './sync/atomic-uint32.js';
 export { AtomicBigInt64 } from './sync/atomic-big-int64.js';
 export { AtomicBool } from './sync/atomic-bool.js';

@@ -43,6 +43,8 @@ export interface MapJobMessage {
   readonly fn: FunctionRef;
   /** The call's `context` option: sent once per worker per call, never per item. */
   readonly context: unknown;
+  /** Native backend: `context` is the caller's object itself (not encoded; nothing to revive). */
+  readonly sharedContext?: true;
   readonly items: ArrayLike<unknown>;
   readonly total: number;
   /** The smallest chunk a worker may claim (guided scheduling never goes below it). */

@@ -124,7 +124,7 @@ function threadMain(inbox: Mailbox<ToWorker>, outbox: Mailbox<FromWorker>): void
       if (closed) return;
       const scheduler = runtime.scheduler();
       if (scheduler) {
-        if (!scheduler.runReady() && batch.length === 0) scheduler.sleepBlocking(interrupted);
+        if (!scheduler.runReady(interrupted) && batch.length === 0) scheduler.sleepBlocking(interrupted);
       } else if (batch.length === 0) {
         inbox.lock.hold(() => {
           // Predicate loop: spurious wake-ups are allowed by the API.

@@ -14,6 +14,7 @@ import { findChannel, rememberChannel } from './channel-table.js';
 import { ChannelRing, CLOSED, EMPTY, FULL } from './ring.js';
 import { caseInternals, type ReceiveCase, type SendCase } from './select-case.js';
 import { TIMED_OUT, receiveSteps, sendSteps, trySendMessage } from './waits.js';
+import { hasThreadApi } from '../backend/native-thread.js';
 
 /** Options of `new Channel`. */
 export interface ChannelOptions {
@@ -128,6 +129,8 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
         blobBytes: bufferBytes,
         requested: capacity ?? -1,
       });
+      // Where the engine shares one heap between threads, values pass by identity.
+      if (hasThreadApi()) this.#ring.shareHeap();
     }
     rememberChannel(this.#ring.id, this as Channel<unknown>);
   }
@@ -449,7 +452,11 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
     registerShareable<Channel<unknown>, { buffer: SharedArrayBuffer }>({
       name: 'weft.Channel',
       type: Channel,
-      encode: (ch) => ({ buffer: ch.#ring.buffer }),
+      encode: (ch) => {
+        // On its way to a worker, which cannot read values passed by identity.
+        ch.#ring.markShipped();
+        return { buffer: ch.#ring.buffer };
+      },
       decode: (state) => {
         const known = findChannel(new ChannelRing(state.buffer).id);
         if (known) return known;

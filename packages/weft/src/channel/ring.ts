@@ -47,6 +47,8 @@ const SLOT_BYTES = 64;
 export const INLINE_BYTES = SLOT_BYTES - 8;
 /** Length word of a slot holding a bare number (as a float64 at the slot's first aligned data word). */
 const NUMBER_LENGTH = 0x4000_0000;
+/** A slot's length word when its value is in the ring's identity heap. */
+const IDENTITY_LENGTH = 0x4000_0001;
 /** Bytes per blob cell. */
 const CELL_BYTES = 64;
 
@@ -59,8 +61,10 @@ export const FULL: unique symbol = Symbol('weft.channel.full');
 
 /** A value encoded once at the call, before anything is claimed. */
 export interface OutgoingMessage {
-  /** The encoded payload (inline) or `undefined` when it travels as blob bytes. */
+  /** The encoded payload (inline) or `undefined` when it travels as blob bytes or by identity. */
   readonly inline: EncodedPayload | undefined;
+  /** Shared heap: the value itself, passed by identity through {@link ChannelRing.heap}. */
+  readonly identity?: { readonly value: unknown };
   /** Standalone bytes (tag included) for the blob ring. */
   readonly blob: Uint8Array | undefined;
   /** Blob cells held for this message while it waits for a slot (-1: none). */
@@ -106,6 +110,16 @@ export class ChannelRing {
   private readonly blobMask: number;
   private readonly blobStampAt: number;
   private readonly blobDataAt: number;
+  /**
+   * Native backend: values by identity, one entry per slot (written by the
+   * slot's producer before the stamp publishes it, cleared by its consumer).
+   * Only the ring made where the channel was created has it; a copy revived
+   * in a worker does not.
+   */
+  private heap: unknown[] | undefined;
+  /** Set once the channel has been sent to a worker: from then on values are encoded, so workers can read them. */
+  private shipped = false;
+
   constructor(shapeOrBuffer: RingShape | SharedArrayBuffer) {
     if (shapeOrBuffer instanceof SharedArrayBuffer) {
       this.buffer = shapeOrBuffer;
@@ -204,6 +218,7 @@ export class ChannelRing {
     if (typeof value === 'number') {
       return { inline: { fast: value, size: 9 }, blob: undefined, blobPos: -1 };
     }
+    if (this.heap && !this.shipped) return { inline: undefined, identity: { value }, blob: undefined, blobPos: -1 };
     let encoded: EncodedPayload;
     try {
       encoded = encodePayload(value);
@@ -271,7 +286,10 @@ export class ChannelRing {
   private write(index: number, message: OutgoingMessage): void {
     const at = HEADER_BYTES + index * SLOT_BYTES;
     const w = this.words;
-    if (message.inline) {
+    if (message.identity) {
+      this.heap![index] = message.identity.value;
+      w[(at >> 2) + 1] = IDENTITY_LENGTH;
+    } else if (message.inline) {
       w[(at >> 2) + 1] = this.payloads.write(at + 8, message.inline);
     } else {
       w[(at >> 2) + 1] = -message.blob!.length;
@@ -308,6 +326,7 @@ export class ChannelRing {
     let blobPos = -1;
     try {
       if (length === NUMBER_LENGTH) return this.floats[(at + 8) >> 3];
+      if (length === IDENTITY_LENGTH) return this.takeIdentity(index);
       if (length >= 0) return this.payloads.read(at + 8, length);
       blobPos = w[(at >> 2) + 2]!;
       return this.readBlob(blobPos, -length);
@@ -317,6 +336,27 @@ export class ChannelRing {
       Atomics.store(w, this.stampAt(index), (position + this.oneLap - index) | 0);
       this.wakeSenders(this.rendezvous || blobPos >= 0 ? Infinity : 1);
     }
+  }
+
+  /** Make this ring pass values by identity (shared-heap threads; the channel's creator calls it once). */
+  shareHeap(): void {
+    this.heap ??= new Array<unknown>(this.slots).fill(undefined);
+  }
+
+  /** The channel is being sent to a worker: encode values from now on. */
+  markShipped(): void {
+    this.shipped = true;
+  }
+
+  private takeIdentity(index: number): unknown {
+    if (!this.heap) {
+      throw new TypeError(
+        'This value was sent through the channel by identity on a native thread and cannot be read in a worker; send values only after the channel has been passed to its workers',
+      );
+    }
+    const value = this.heap[index];
+    this.heap[index] = undefined;
+    return value;
   }
 
   /** Wake senders waiting for room (Dekker pair with a sender's add(SEND_SLEEPERS) then re-check). */

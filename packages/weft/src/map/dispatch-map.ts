@@ -65,7 +65,8 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
     type: 'map',
     jobId,
     fn: request.fn,
-    context: encodeShareables(request.context),
+    // Shared-heap threads see the caller's context itself; workers get shareables encoded for the copy.
+    ...(pool.backend.kind === 'native' ? { context: request.context, sharedContext: true as const } : { context: encodeShareables(request.context) }),
     items,
     total,
     minChunk: request.minChunk,

@@ -18,6 +18,7 @@ import { dispatchMap } from './dispatch-map.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
 import { runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';
+import { hasThreadApi } from '../backend/native-thread.js';
 
 
 /** The function `parallelMap` runs for each item. It must capture nothing: pass values through `context`. */
@@ -95,15 +96,26 @@ export function mapOnWorkers<T, R, C = undefined>(
   if (options.signal !== undefined) checkSignal(where, options.signal);
   if (options.onProgress !== undefined) checkFunction(where, 'onProgress', options.onProgress);
   // On workers the function travels as source: refuse what cannot travel now, before any work starts.
-  const workersRef = choice === 'native' ? undefined : functionRef(where, fn, false);
-  let context: C | undefined;
+  // Where native threads are expected (the choice, or auto with the Thread API), closures run as they are.
+  const expectsNative = choice === 'native' || (choice === 'auto' && hasThreadApi());
+  const workersRef = expectsNative ? undefined : functionRef(where, fn, false);
+  // Shared-heap threads get the context itself; workers a copy, which the calling thread uses too.
+  const context = expectsNative ? undefined : copyContext(where, options.context);
+  return run(where, workersFor, list, fn, options, { choice, concurrency, chunkSize, inline, context, workersRef });
+}
+
+/**
+ * The context as workers will see it, for the calling thread too: a
+ * structured clone with shareables revived over the same memory. Throws a
+ * `TypeError` naming what cannot be cloned.
+ */
+function copyContext<C>(where: string, context: C): C | undefined {
+  if (context === undefined) return undefined;
   try {
-    // The calling thread sees the same copy a worker would (shareables revived over the same memory).
-    context = options.context === undefined ? undefined : (decodeShareables(structuredClone(encodeShareables(options.context))) as C);
+    return decodeShareables(structuredClone(encodeShareables(context))) as C;
   } catch (err) {
-    throw new TypeError(`${where}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(options.context)}`);
+    throw new TypeError(`${where}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
   }
-  return run(where, workersFor, list, fn, options, { choice, concurrency, chunkSize, inline, context: context as C, workersRef });
 }
 
 interface Resolved<C> {
@@ -111,7 +123,8 @@ interface Resolved<C> {
   readonly concurrency: number | undefined;
   readonly chunkSize: number;
   readonly inline: 'auto' | 'never';
-  readonly context: C;
+  /** The workers' copy of the context (made at the call), or undefined where native threads were expected. */
+  readonly context: C | undefined;
   readonly workersRef: FunctionRef | undefined;
 }
 
@@ -132,7 +145,7 @@ async function run<T, R, C>(
   const pool = await workersFor(resolved.choice);
   const backend = pool.backend;
   const participants = Math.max(1, Math.min(resolved.concurrency ?? pool.size, pool.size));
-  const ctx = resolved.context;
+  const ctx = (backend.kind === 'native' ? options.context : (resolved.context ?? copyContext(where, options.context))) as C;
 
   // Probe: run the first items here, doubling the batch until the budget is spent.
   let next = 0;
@@ -188,7 +201,7 @@ async function run<T, R, C>(
     pool,
     fn: backend.kind === 'native' && ref.kind === 'source' ? { kind: 'closure', fn } : ref,
     items,
-    context: resolved.context,
+    context: ctx,
     start: next,
     results,
     participants: Math.min(participants, total - next),

@@ -378,9 +378,11 @@ export class WorkerScheduler {
 
   /**
    * Run queued tasks synchronously for a slice (a shared-heap thread has no
-   * event loop to return to). True when any ran.
+   * event loop to return to), stopping early when `interrupted()` (a message
+   * waits, or the thread was retired: a replacement may own this index's
+   * deque by now). True when any ran.
    */
-  runReady(): boolean {
+  runReady(interrupted: () => boolean): boolean {
     const sliceEnd = performance.now() + SLICE_MS;
     let ran = false;
     for (;;) {
@@ -389,7 +391,7 @@ export class WorkerScheduler {
       ran = true;
       // An async task settles wherever its promise's reactions run; finish() may run on any thread.
       void this.run(slot);
-      if (performance.now() > sliceEnd) return ran;
+      if (performance.now() > sliceEnd || interrupted()) return ran;
     }
   }
 
@@ -405,7 +407,7 @@ export class WorkerScheduler {
     Atomics.add(w, Header.Sleepers, 1);
     const seq = Atomics.load(w, Header.WakeSeq);
     if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
-      parkUntil(() => Atomics.load(w, Header.WakeSeq) !== seq || interrupted(), Infinity, Infinity);
+      parkUntil(() => Atomics.load(w, Header.WakeSeq) !== seq || interrupted(), Infinity, Header.WakeSeq, Infinity);
     }
     Atomics.sub(w, Header.Sleepers, 1);
   }

@@ -5,6 +5,15 @@
  */
 import { registerShareable } from '../memory/shareable.js';
 import { INT32_MAX, INT32_MIN, badInteger } from './cell-checks.js';
+import { assertCanBlock, futexNotify, futexWait, runAsync, runBlocking, timeoutOf, type FutexSteps, type TimeoutOptions } from './futex.js';
+
+/** How a wait on the cell ended. */
+export type AtomicWaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+function* waitSteps(cell: Int32Array, value: number, timeout: number): FutexSteps<AtomicWaitResult> {
+  if (Atomics.load(cell, 0) !== value) return 'not-equal';
+  return yield futexWait(cell, 0, value, timeout);
+}
 
 let reviving: SharedArrayBuffer | undefined;
 
@@ -82,6 +91,67 @@ export class AtomicInt32 {
   /** Bitwise XOR with `bits`; returns the previous value. */
   xor(bits: number): number {
     return Atomics.xor(this.#cell, 0, int32('AtomicInt32.xor', 'bits', bits));
+  }
+
+  /**
+   * Block while the value is `value` (a worker or thread; like
+   * `Atomics.wait`, but it also works on the native backend's threads, where
+   * a typed-array `Atomics.wait` is refused). `'ok'` after a {@link notify}
+   * (or a change), `'not-equal'` if the value differed at once, `'timed-out'`.
+   *
+   * @example
+   * ```ts
+   * // in a task: wait until the main thread says go
+   * ctx.go.waitSync(0, { timeout: 5_000 });
+   * // on the main thread
+   * go.store(1); go.notify();
+   * ```
+   */
+  waitSync(value: number, options?: TimeoutOptions): AtomicWaitResult {
+    const where = 'AtomicInt32.waitSync';
+    int32(where, 'value', value);
+    const timeout = timeoutOf(where, options);
+    assertCanBlock(where);
+    return runBlocking(waitSteps(this.#cell, value, timeout));
+  }
+
+  /**
+   * {@link waitSync} without blocking: resolves when the value is no longer
+   * `value` after a notify, or on time-out. Works on any thread.
+   *
+   * @example
+   * ```ts
+   * const done = new AtomicInt32(0);
+   * const work = parallelMap([0], (_x, _i, ctx) => { ctx.done.store(1); ctx.done.notify(); }, { context: { done } });
+   * await done.wait(0, { timeout: 5_000 }); // 'ok' (or 'not-equal' if it was already done)
+   * ```
+   */
+  wait(value: number, options?: TimeoutOptions): Promise<AtomicWaitResult> {
+    const where = 'AtomicInt32.wait';
+    try {
+      int32(where, 'value', value);
+      return runAsync(waitSteps(this.#cell, value, timeoutOf(where, options)));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  /**
+   * Wake up to `count` waiters of {@link waitSync} / {@link wait} (default:
+   * all). Returns how many worker or main-thread waiters were woken (threads
+   * of the native backend are woken too but not counted).
+   *
+   * @example
+   * ```ts
+   * flag.store(1);
+   * flag.notify();
+   * ```
+   */
+  notify(count = Infinity): number {
+    if (typeof count !== 'number' || Number.isNaN(count) || count < 0) {
+      throw new RangeError(`AtomicInt32.notify: count must be a non-negative number, received ${String(count)}`);
+    }
+    return futexNotify(this.#cell, 0, count);
   }
 
   static {

@@ -67,17 +67,27 @@ function threadApi(): ThreadApi | undefined {
 }
 
 /**
- * The parking word of shared-heap threads: `{ seq }`, waited on with the
- * Thread API's property `Atomics.wait` (which lets other threads run).
- * Every notify in Weft bumps `seq` and wakes all parked threads, which then
- * re-check their own word: one word for all, since shared-heap threads are
- * few. Created by the first thread that needs it, before any thread parks.
+ * The parking words of shared-heap threads: `{ seq }` objects waited on with
+ * the Thread API's property `Atomics.wait` (which lets other threads run).
+ * A typed-array word parks on the bucket its index selects; a notify bumps
+ * that bucket's `seq` and wakes every thread parked on it, which re-check
+ * their own words (so a word that shares a bucket costs a spurious wake-up,
+ * never a lost one). Created on the main thread before any thread parks.
  */
-let park: { seq: number } | undefined;
+let parks: { seq: number }[] | undefined;
+
+/** Buckets of the park (a power of two). */
+const PARK_BUCKETS = 64;
 
 /** Set up parking for shared-heap threads (the native backend calls this on the main thread, before it spawns). */
 export function enableThreadParking(): void {
-  if (threadApi()) park ??= { seq: 0 };
+  if (threadApi()) parks ??= Array.from({ length: PARK_BUCKETS }, () => ({ seq: 0 }));
+}
+
+/** The park bucket of `array[index]` (creating the park if a thread parks before the backend set it up). */
+function bucketOf(index: number): { seq: number } {
+  parks ??= Array.from({ length: PARK_BUCKETS }, () => ({ seq: 0 }));
+  return parks[index & (PARK_BUCKETS - 1)]!;
 }
 
 /** The Thread API's Atomics on object properties (same functions, other signatures). */
@@ -91,49 +101,54 @@ const PropertyAtomics = Atomics as unknown as {
 /** A thread parked on a word re-checks it at least this often (ms): a notify from a worker cannot reach the park. */
 const PARK_SLICE_MS = 20;
 
+function wakeBucket(bucket: { seq: number }): void {
+  PropertyAtomics.add(bucket, 'seq', 1);
+  PropertyAtomics.notify(bucket, 'seq');
+}
+
 /**
- * Wake waiters of `array[index]`: `Atomics.notify`, plus every thread parked
- * on the shared-heap park. Returns the number of typed-array waiters woken
- * (parked threads are not counted).
+ * Wake waiters of `array[index]`: `Atomics.notify`, plus the shared-heap
+ * threads parked on its bucket. Returns the number of typed-array waiters
+ * woken (parked threads are not counted).
  */
 export function futexNotify(array: Int32Array, index: number, count = Infinity): number {
   const woken = Atomics.notify(array, index, count);
-  wakeParkedThreads();
+  if (parks !== undefined) wakeBucket(parks[index & (PARK_BUCKETS - 1)]!);
   return woken;
 }
 
 /**
  * Park this shared-heap thread until `done()` holds, at most `timeout` ms;
- * returns whether it held. `done` is re-checked after every notify (any
- * {@link futexNotify} or {@link wakeParkedThreads}) and at least every
- * `slice` ms. Pass `slice: Infinity` only when every change to what `done`
- * reads is announced through the park: a thread parked with no time-out
- * does not keep the process alive, so idle threads must sleep that way.
+ * returns whether it held. `done` is re-checked after every notify of the
+ * bucket of word `index` (see {@link futexNotify}, {@link wakeParkedThreads})
+ * and at least every `slice` ms. Pass `slice: Infinity` only when every
+ * change to what `done` reads is announced through the park: a thread parked
+ * with no time-out does not keep the process alive, so idle threads must
+ * sleep that way.
  */
-export function parkUntil(done: () => boolean, timeout: number, slice = PARK_SLICE_MS): boolean {
-  park ??= { seq: 0 };
+export function parkUntil(done: () => boolean, timeout: number, index: number, slice = PARK_SLICE_MS): boolean {
+  const bucket = bucketOf(index);
   const deadline = deadlineOf(timeout);
   for (;;) {
-    // Read the park's seq before `done()`: a notify after this read changes seq, so the wait returns.
-    const seq = PropertyAtomics.load(park, 'seq');
+    // Read the bucket's seq before `done()`: a notify after this read changes seq, so the wait returns.
+    const seq = PropertyAtomics.load(bucket, 'seq');
     if (done()) return true;
     const left = remaining(deadline);
     if (left <= 0) return false;
-    PropertyAtomics.wait(park, 'seq', seq, Math.min(left, slice));
+    PropertyAtomics.wait(bucket, 'seq', seq, Math.min(left, slice));
   }
 }
 
-/** Wake every parked shared-heap thread so it re-checks what it waits for (after changing it). */
+/** Wake every parked shared-heap thread so it re-checks what it waits for (after a rare change: a message, a close). */
 export function wakeParkedThreads(): void {
-  if (park === undefined) return;
-  PropertyAtomics.add(park, 'seq', 1);
-  PropertyAtomics.notify(park, 'seq');
+  if (parks === undefined) return;
+  for (const bucket of parks) wakeBucket(bucket);
 }
 
 /** `Atomics.wait` for a shared-heap thread: park until the word differs, or time out. */
 function parkWait(array: Int32Array, index: number, value: number, timeout: number): FutexOutcome {
   if (Atomics.load(array, index) !== value) return 'not-equal';
-  return parkUntil(() => Atomics.load(array, index) !== value, timeout) ? 'ok' : 'timed-out';
+  return parkUntil(() => Atomics.load(array, index) !== value, timeout, index) ? 'ok' : 'timed-out';
 }
 
 /**

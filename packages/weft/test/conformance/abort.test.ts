@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, parallelMap } from 'weft';
 import { sharedFlags, waitUntilChanged, within } from '../helpers.js';
+import { itOnWorkers } from '../backend.js';
 
 describe('parallelMap: abort', () => {
   it('rejects at once when the signal is already aborted', async () => {
@@ -12,7 +13,7 @@ describe('parallelMap: abort', () => {
     expect((err as AbortError).cause).toEqual(new Error('stop'));
   });
 
-  it('rejects promptly while items run, and replaces workers stuck in a loop', async () => {
+  itOnWorkers('rejects promptly while items run, and replaces workers stuck in a loop', 'a native thread cannot be stopped: an item that ignores the abort keeps its thread', async () => {
     const flags = sharedFlags();
     const ac = new AbortController();
     const run = parallelMap(

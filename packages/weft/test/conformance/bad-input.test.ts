@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parallelMap } from 'weft';
+import { itOnWorkers } from '../backend.js';
 
 describe('parallelMap: bad input is refused at the call', () => {
   it('items that are not iterable or array-like', () => {
@@ -13,7 +14,7 @@ describe('parallelMap: bad input is refused at the call', () => {
     expect(() => parallelMap([1], 'x => x' as never)).toThrow(new TypeError('parallelMap: fn must be a function, received a string ("x => x")'));
   });
 
-  it('functions that capture outer variables, named in the message', () => {
+  itOnWorkers('functions that capture outer variables, named in the message', 'native threads run closures as they are, captures included', () => {
     const factor = 3;
     const offset = 1;
     expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(TypeError);
@@ -22,7 +23,7 @@ describe('parallelMap: bad input is refused at the call', () => {
     expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(/context/);
   });
 
-  it('functions that cannot be sent: native, bound, methods using this', () => {
+  itOnWorkers('functions that cannot be sent: native, bound, methods using this', 'native threads call any function; nothing is sent', () => {
     expect(() => parallelMap([1], Math.abs)).toThrow(TypeError);
     expect(() => parallelMap([1], ((x: number) => x).bind(null))).toThrow(TypeError);
     class Scaler {
@@ -54,7 +55,7 @@ describe('parallelMap: bad input is refused at the call', () => {
     expect(() => parallelMap([1], (x) => x, { context: { f: () => 1 } as never })).toThrow(/context must be structured-cloneable/);
   });
 
-  it('items that cannot be cloned reject with the index, and nothing hangs', async () => {
+  itOnWorkers('items that cannot be cloned reject with the index, and nothing hangs', 'native threads share items by identity; nothing is cloned', async () => {
     const err = await parallelMap([1, 2, Symbol('s')], (x) => x, { inline: 'never' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect((err as Error).message).toContain('index 2');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, Pool, parallelMap } from 'weft';
 import { rejectionOf, within } from '../helpers.js';
+import { itOnWorkers } from '../backend.js';
 
 describe('Channel across tasks', () => {
   it('runs a pipeline of three stages: main thread -> worker -> worker -> main thread', async () => {
@@ -78,7 +79,7 @@ describe('Channel across tasks', () => {
     expect(await server).toEqual([2]);
   });
 
-  it('fails clearly when a channel arrives in a thread that has never seen it', async () => {
+  itOnWorkers('fails clearly when a channel arrives in a thread that has never seen it', 'every native thread shares the one heap, so every thread has seen every channel', async () => {
     const out = new Channel<unknown>(1);
     await parallelMap([0], (_x, _i, ctx) => ctx.out.sendSync({ fresh: new (ctx.out.constructor as new (n: number) => unknown)(1) }), {
       context: { out },

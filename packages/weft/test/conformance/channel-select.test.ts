@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Channel, parallelMap, select } from 'weft';
+import { AtomicInt32, Channel, parallelMap, select } from 'weft';
 import { seededRandom, sharedFlags, within } from '../helpers.js';
 
 describe('select', () => {
@@ -75,19 +75,19 @@ describe('select', () => {
   it('wakes when a worker sends, and when a channel is closed while it waits', async () => {
     const a = new Channel<string>(1);
     const b = new Channel<string>(1);
-    const flags = sharedFlags(1);
+    const go = new AtomicInt32(0);
     const waiting = select([a.receiving(), b.receiving()], { timeout: 10_000 });
     const worker = parallelMap(
       [0],
       (_x, _i, ctx) => {
-        Atomics.wait(ctx.flags, 0, 0, 10_000); // until the main thread's select sleeps
+        ctx.go.waitSync(0, { timeout: 10_000 }); // until the main thread's select sleeps
         ctx.b.sendSync('from a worker');
       },
-      { context: { b, flags }, inline: 'never' },
+      { context: { b, go }, inline: 'never' },
     );
     await new Promise((resolve) => setImmediate(resolve));
-    Atomics.store(flags, 0, 1);
-    Atomics.notify(flags, 0);
+    go.store(1);
+    go.notify();
     expect(await within(waiting, 10_000, 'select')).toEqual({ kind: 'received', index: 1, value: 'from a worker' });
     await worker;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weft';
 import { rejectionOf } from '../helpers.js';
+import { itOnWorkers } from '../backend.js';
 
 class QuotaExceeded extends Error {
   override name = 'QuotaExceeded';
@@ -86,7 +87,7 @@ describe('parallelMap: failures inside workers', () => {
     expect(err.cause).toBeInstanceOf(SyntaxError);
   });
 
-  it('refuses results that cannot be cloned, naming the index', async () => {
+  itOnWorkers('refuses results that cannot be cloned, naming the index', 'native results pass by identity; nothing is cloned', async () => {
     const err = await rejectionOf<TaskError>(parallelMap([1, 2, 3], (x) => (x === 2 ? () => x : x), { inline: 'never' }));
     expect(err).toBeInstanceOf(TaskError);
     expect(err.index).toBe(1);
@@ -94,7 +95,7 @@ describe('parallelMap: failures inside workers', () => {
     expect((err.cause as Error).message).toContain('index 1');
   });
 
-  it('rejects with WorkerExitError when a worker dies, and the pool recovers', async () => {
+  itOnWorkers('rejects with WorkerExitError when a worker dies, and the pool recovers', 'process.exit on a native thread ends the whole process; threads cannot be killed alone', async () => {
     const err = await parallelMap(
       [1, 2, 3],
       (x) => {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fork, join, Pool, scope, TaskError, WorkerExitError } from 'weft';
 import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../fixtures/fork-tasks.mjs';
 import { rejectionOf, within } from '../helpers.js';
+import { itOnWorkers } from '../backend.js';
 
 const pool = new Pool({ size: 2 });
 afterAll(() => pool.terminate());
@@ -52,7 +53,7 @@ describe('fork-join inside tasks', () => {
     expect(await pool.run(awaitChild, 6)).toBe(37);
   });
 
-  it('fails the parent, instead of hanging, when a forked child kills its worker', async () => {
+  itOnWorkers('fails the parent, instead of hanging, when a forked child kills its worker', 'threads cannot be killed alone; process.exit ends the whole process', async () => {
     const err = await within(rejectionOf(pool.run(crashingChild)), 30_000, 'crashing child');
     // Either the child died on another worker (the parent sees WorkerExitError from join),
     // or on the parent's own worker (the parent itself dies).

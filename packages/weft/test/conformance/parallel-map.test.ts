@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parallelMap } from 'weft';
 import { seededRandom } from '../helpers.js';
+import { itOnWorkers } from '../backend.js';
 
 describe('parallelMap: results', () => {
   it('keeps input order with uneven item costs (seeded)', async () => {
@@ -107,7 +108,7 @@ describe('parallelMap: results', () => {
 });
 
 describe('parallelMap: where work runs', () => {
-  it('runs tiny inputs on the calling thread and heavy ones on workers', async () => {
+  itOnWorkers('runs tiny inputs on the calling thread and heavy ones on workers', 'tells threads apart by a globalThis property, and native threads share globalThis', async () => {
     (globalThis as { __weftWhere?: string }).__weftWhere = 'caller';
     const where = () => (globalThis as { __weftWhere?: string }).__weftWhere ?? 'worker';
     expect(await parallelMap([1, 2, 3], where)).toEqual(['caller', 'caller', 'caller']);

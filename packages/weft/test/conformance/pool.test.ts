@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, AtomicInt32, Mutex, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
+import { itOnWorkers, onNative } from '../backend.js';
 
 const pool = new Pool({ size: 2, cancelGracePeriod: 100 });
 afterAll(() => pool.terminate());
@@ -78,10 +79,19 @@ describe('Pool.run', () => {
 
   it('refuses bad input at the call and stays usable', async () => {
     const k = 2;
-    expect(() => pool.run((x: number) => x * k, 1)).toThrow(/outer variable k/);
+    if (onNative) {
+      // Shared heap: closures run as they are, and any argument passes by identity.
+      expect(await pool.run((x: number) => x * k, 1)).toBe(2);
+      const f = (): number => 1;
+      const s = Symbol('s');
+      expect(await pool.run((g: unknown) => g, f as unknown)).toBe(f);
+      expect(await pool.run((t: unknown) => t, s as unknown)).toBe(s);
+    } else {
+      expect(() => pool.run((x: number) => x * k, 1)).toThrow(/outer variable k/);
+      expect(() => pool.run((f: unknown) => f, (() => 1) as unknown)).toThrow(/cannot be sent/);
+      expect(() => pool.run((s: unknown) => s, Symbol('s') as unknown)).toThrow(TypeError);
+    }
     expect(() => pool.run('nope' as never)).toThrow(TypeError);
-    expect(() => pool.run((f: unknown) => f, (() => 1) as unknown)).toThrow(/cannot be sent/);
-    expect(() => pool.run((s: unknown) => s, Symbol('s') as unknown)).toThrow(TypeError);
     expect(() => new Pool({ size: 0 })).toThrow(RangeError);
     expect(() => new Pool({ size: Number.NaN })).toThrow(RangeError);
     expect(() => new Pool({ size: '2' as never })).toThrow(TypeError);
@@ -93,7 +103,7 @@ describe('Pool.run', () => {
 });
 
 describe('Pool: crashes', () => {
-  it('fails only the crashed task, with its exit code, across hundreds of crashes', async () => {
+  itOnWorkers('fails only the crashed task, with its exit code, across hundreds of crashes', 'crashes are process.exit in a worker; on native that would end the whole process', async () => {
     const crashes = 200;
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < crashes; i++) {
@@ -123,7 +133,7 @@ describe('Pool: crashes', () => {
 });
 
 describe('Pool: resource limits and process lifetime', () => {
-  it('fails a task that runs its worker out of memory with WorkerExitError, then recovers', async () => {
+  itOnWorkers('fails a task that runs its worker out of memory with WorkerExitError, then recovers', 'threads share one heap: running it out of memory ends the whole process', async () => {
     const small = new Pool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 24 } });
     const err = await within(
       rejectionOf<WorkerExitError>(
@@ -144,6 +154,8 @@ describe('Pool: resource limits and process lifetime', () => {
   it('an idle pool (and the default pool) never keep the process alive', () => {
     const script = [
       "import { Pool, parallelMap } from 'weft';",
+      // The native project's child needs the Thread API too (WEFT_BACKEND=native is inherited).
+      ...(onNative ? ["import { createRequire } from 'node:module';", "createRequire(import.meta.url)('@weft/thread-shim');"] : []),
       'const pool = new Pool({ size: 2 });',
       'console.log(await pool.run((x) => x + 1, 1));',
       "console.log((await parallelMap([1, 2, 3], (x) => x * 2, { inline: 'never' })).join(','));",
@@ -181,7 +193,7 @@ describe('Pool: cancellation and timeouts', () => {
     await waitUntilChanged(flags, 1, 0); // the task saw the abort and returned
   });
 
-  it('terminates a task that ignores cancellation and replaces its worker', async () => {
+  itOnWorkers('terminates a task that ignores cancellation and replaces its worker', 'a native thread cannot be stopped: the task keeps its thread until it returns', async () => {
     const flags = sharedFlags();
     const ac = new AbortController();
     const task = pool.runWith(
@@ -234,9 +246,9 @@ describe('Pool: cancellation and timeouts', () => {
 describe('Pool: backpressure, stats, lifecycle', () => {
   it('rejects beyond maxQueue with QueueFullError, and drained() waits for the queue', async () => {
     const small = new Pool({ size: 1, maxQueue: 2 });
-    const gate = sharedFlags();
-    const hold = (f: Int32Array) => {
-      Atomics.wait(f, 0, 0, 10_000);
+    const gate = new AtomicInt32(0);
+    const hold = (g: AtomicInt32) => {
+      g.waitSync(0, { timeout: 10_000 });
       return 1;
     };
     const running = small.run(hold, gate);
@@ -248,8 +260,8 @@ describe('Pool: backpressure, stats, lifecycle', () => {
     expect(err).toBeInstanceOf(QueueFullError);
     expect(err.maxQueue).toBe(2);
     const drained = small.drained();
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
+    gate.store(1);
+    gate.notify();
     await within(drained, 10_000, 'drained()');
     expect(await Promise.all([running, q1, q2])).toEqual([1, 1, 2]);
     await small.close();

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { LockOwnershipError, Mutex, MutexGuard, PoisonError, TimeoutError, WorkerExitError, markThreadDead, parallelMap } from 'weft';
+import { AtomicInt32, LockOwnershipError, Mutex, MutexGuard, PoisonError, TimeoutError, WorkerExitError, markThreadDead, parallelMap } from 'weft';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
+import { itOnWorkers } from '../backend.js';
 
 const counter = (): Int32Array => new Int32Array(new SharedArrayBuffer(8));
 
@@ -130,6 +131,7 @@ describe('Mutex: guards, owners, FIFO, timeouts', () => {
   it('times out: lock({ timeout }) rejects with TimeoutError, lockSync throws it, and the lock still works', async () => {
     const m = new Mutex();
     const flags = sharedFlags();
+    const release = new AtomicInt32(0);
     // A worker holds the lock until told to let go.
     const holder = parallelMap(
       [0],
@@ -137,10 +139,10 @@ describe('Mutex: guards, owners, FIFO, timeouts', () => {
         const g = ctx.m.lockSync();
         Atomics.store(ctx.flags, 0, 1);
         Atomics.notify(ctx.flags, 0);
-        Atomics.wait(ctx.flags, 1, 0, 10_000);
+        ctx.release.waitSync(0, { timeout: 10_000 });
         g.unlock();
       },
-      { context: { m, flags }, inline: 'never' },
+      { context: { m, flags, release }, inline: 'never' },
     );
     await waitUntilChanged(flags, 0, 0);
     const started = performance.now();
@@ -152,8 +154,8 @@ describe('Mutex: guards, owners, FIFO, timeouts', () => {
     expect(() => m.lockSync({ timeout: 5 })).toThrow(TimeoutError);
     // A timed-out waiter left the queue: the next locker gets the lock once it is free.
     const next = m.lock({ timeout: 10_000 });
-    Atomics.store(flags, 1, 1);
-    Atomics.notify(flags, 1);
+    release.store(1);
+    release.notify();
     (await within(next, 10_000, 'lock after release')).unlock();
     await holder;
   });
@@ -173,7 +175,7 @@ describe('Mutex: guards, owners, FIFO, timeouts', () => {
 });
 
 describe('Mutex: poisoning when a holder dies', () => {
-  it('a pool worker that exits holding the lock poisons it: the waiter and later lockers get PoisonError', async () => {
+  itOnWorkers('a pool worker that exits holding the lock poisons it: the waiter and later lockers get PoisonError', 'a native thread cannot exit alone (process.exit ends the process)', async () => {
     const m = new Mutex(counter());
     const flags = sharedFlags();
     const dying = parallelMap(
