@@ -78,7 +78,10 @@ const best = async (rounds, fn) => {
   return top;
 };
 
-/** Runs the channel workloads; `record(workload, contender, value, unit, note)` receives each figure. */
+/**
+ * Runs the channel workloads; `record(workload, contender, value, unit, note, facts)` receives each
+ * figure, `facts` as in benchmark-chart.mjs (baseline, targets).
+ */
 export async function channelSuite({ quick, record }) {
   const rounds = quick ? 2 : 5;
   const pool = new Pool({ size: 8 });
@@ -86,18 +89,20 @@ export async function channelSuite({ quick, record }) {
   try {
     const n = quick ? 1_000_000 : 4_000_000;
     const oneToOne = await best(rounds, () => channelRun(pool, { producers: 1, consumers: 1, perProducer: n, kind: 'numbers', capacity: 1024 }));
-    record('1 producer -> 1 consumer worker, numbers', 'weft Channel(1024)', m(oneToOne), 'M msgs/s', 'target >= 5 M msgs/s');
+    record('1 producer -> 1 consumer worker, numbers', 'weft Channel(1024)', m(oneToOne), 'M msgs/s', 'target >= 5 M msgs/s', { targets: [{ value: 5 }] });
 
     const objects = quick ? 200_000 : 1_000_000;
     const weftObjects = await best(rounds, () => channelRun(pool, { producers: 1, consumers: 1, perProducer: objects, kind: 'objects', capacity: 1024 }));
     const portObjects = await best(rounds, () => portRun(objects));
     const label = '1 -> 1 worker, { id, name, tags } objects';
-    record(label, 'weft Channel(1024) (msgpackr)', m(weftObjects), 'M msgs/s', `${(weftObjects / portObjects).toFixed(2)}x MessagePort (target >= 2x)`);
-    record(label, 'MessagePort postMessage (structured clone)', m(portObjects), 'M msgs/s', '');
+    record(label, 'weft Channel(1024) (msgpackr)', m(weftObjects), 'M msgs/s', `${(weftObjects / portObjects).toFixed(2)}x MessagePort (target >= 2x)`, {
+      targets: [{ speedup: 2 }],
+    });
+    record(label, 'MessagePort postMessage (structured clone)', m(portObjects), 'M msgs/s', '', { baseline: true });
 
     const each = quick ? 250_000 : 1_000_000;
     const many = await best(rounds, () => channelRun(pool, { producers: 4, consumers: 4, perProducer: each, kind: 'numbers', capacity: 1024 }));
-    record('4 producers / 4 consumers, numbers', 'weft Channel(1024)', m(many), 'M msgs/s', 'target >= 2 M msgs/s in total');
+    record('4 producers / 4 consumers, numbers', 'weft Channel(1024)', m(many), 'M msgs/s', 'target >= 2 M msgs/s in total', { targets: [{ value: 2 }] });
   } finally {
     await pool.close();
   }

@@ -9,11 +9,15 @@ import { calibrate, kernel } from './workloads.mjs';
 
 const spinWorker = new URL('./peers/spin-worker.mjs', import.meta.url).href;
 
-/** Runs the parallelMap workloads; `record(workload, contender, value, unit, note)` receives each figure. */
+/**
+ * Runs the parallelMap workloads; `record(workload, contender, value, unit, note, facts)` receives each
+ * figure, `facts` as in benchmark-chart.mjs (baseline, paired speedups, targets).
+ */
 export async function mapSuite({ threads, quick, record }) {
   const runs = quick ? 3 : 7;
   const piscina = new Piscina({ filename: spinWorker, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   const tinypool = new Tinypool({ filename: spinWorker, minThreads: threads, maxThreads: threads });
+  const sequential = 'sequential items.map';
   const wpool = workerpool.pool(fileURLToPath(new URL('./peers/spin-workerpool.mjs', import.meta.url)), {
     minWorkers: threads,
     maxWorkers: threads,
@@ -36,8 +40,11 @@ export async function mapSuite({ threads, quick, record }) {
     );
     check('weft', out, expected);
     const weft = vsSeq.a;
-    record(name, 'sequential items.map', vsSeq.b, 'ms', '');
-    record(name, 'weft parallelMap', weft, 'ms', `${vsSeq.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.8x)`);
+    record(name, sequential, vsSeq.b, 'ms', '', { baseline: true });
+    record(name, 'weft parallelMap', weft, 'ms', `${vsSeq.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.8x)`, {
+      paired: [{ speedup: vsSeq.ratio }],
+      targets: [{ speedup: 1.8 }, { vs: 'piscina, a task per item', speedup: 2 }],
+    });
     const peers = [
       ['piscina, a task per item', () => Promise.all(items.map((seed) => piscina.run({ iterations, seed })))],
       ['tinypool, a task per item', () => Promise.all(items.map((seed) => tinypool.run({ iterations, seed })))],
@@ -69,8 +76,11 @@ export async function mapSuite({ threads, quick, record }) {
     );
     check('weft', out, expected);
     const weft = vsSeq.a;
-    record(name, 'sequential items.map', vsSeq.b, 'ms', '');
-    record(name, 'weft parallelMap', weft, 'ms', `${vsSeq.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.9x)`);
+    record(name, sequential, vsSeq.b, 'ms', '', { baseline: true });
+    record(name, 'weft parallelMap', weft, 'ms', `${vsSeq.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.9x)`, {
+      paired: [{ speedup: vsSeq.ratio }],
+      targets: [{ speedup: 1.9 }],
+    });
     const peer = await tryPeer(async () => {
       const ms = await measure(async () => (out = await Promise.all(items.map((seed) => piscina.run({ iterations, seed })))), { runs: quick ? 1 : 3 });
       check('piscina', out, expected);
@@ -93,8 +103,11 @@ export async function mapSuite({ threads, quick, record }) {
       { rounds: quick ? 7 : 21 },
     );
     check('weft', out, expected);
-    record(name, 'sequential items.map', result.b, 'ms', '');
-    record(name, 'weft parallelMap', result.a, 'ms', `${(1 / result.ratio).toFixed(2)}x the sequential time, median of alternating rounds (target <= 1.1x)`);
+    record(name, sequential, result.b, 'ms', '', { baseline: true });
+    record(name, 'weft parallelMap', result.a, 'ms', `${(1 / result.ratio).toFixed(2)}x the sequential time, median of alternating rounds (target <= 1.1x)`, {
+      paired: [{ speedup: result.ratio }],
+      targets: [{ speedup: 1 / 1.1 }],
+    });
   }
 
   await tryPeer(() => Promise.all([piscina.destroy(), tinypool.destroy(), wpool.terminate()]), { timeoutMs: 10_000 });

@@ -7,7 +7,10 @@ import { measure, paired, tryPeer } from './harness.mjs';
 
 const incWorker = new URL('./peers/inc-worker.mjs', import.meta.url).href;
 
-/** Runs the Pool workloads; `record(workload, contender, value, unit, note)` receives each figure. */
+/**
+ * Runs the Pool workloads; `record(workload, contender, value, unit, note, facts)` receives each
+ * figure, `facts` as in benchmark-chart.mjs (baseline, paired speedups, targets).
+ */
 export async function poolSuite({ threads, quick, record }) {
   const runs = quick ? 3 : 7;
   const weft = new Pool({ size: threads });
@@ -29,9 +32,14 @@ export async function poolSuite({ threads, quick, record }) {
   const vsPiscina = await tryPeer(() => paired(weftBatch, batch('piscina', (x) => piscina.run(x)), { rounds: runs }));
   const vsTinypool = await tryPeer(() => paired(weftBatch, batch('tinypool', (x) => tinypool.run(x)), { rounds: runs }));
   const weftMs = vsPiscina.value?.a ?? (await measure(weftBatch, { runs, warmup: 2 }));
-  record(name, 'weft Pool.run', rate(weftMs), 'tasks/s', 'target >= 10x piscina and tinypool');
-  for (const [label, result] of [['piscina', vsPiscina], ['tinypool', vsTinypool]]) {
-    record(name, label, result.value ? rate(result.value.b) : NaN, 'tasks/s', result.skipped ?? `weft ${result.value.ratio.toFixed(1)}x (median of alternating rounds)`);
+  const versus = [['piscina', vsPiscina], ['tinypool', vsTinypool]];
+  record(name, 'weft Pool.run', rate(weftMs), 'tasks/s', 'target >= 10x piscina and tinypool', {
+    paired: versus.filter(([, result]) => result.value).map(([vs, result]) => ({ vs, speedup: result.value.ratio })),
+    targets: versus.map(([vs]) => ({ vs, speedup: 10 })),
+  });
+  for (const [label, result] of versus) {
+    const facts = label === 'piscina' ? { baseline: true } : {};
+    record(name, label, result.value ? rate(result.value.b) : NaN, 'tasks/s', result.skipped ?? `weft ${result.value.ratio.toFixed(1)}x (median of alternating rounds)`, facts);
   }
 
   // Latency: one trivial task at a time.
@@ -42,8 +50,10 @@ export async function poolSuite({ threads, quick, record }) {
     }, { runs: 3, warmup: 1 })) / trips) * 1000;
   const weftUs = await latency((i) => weft.run(inc, i));
   const piscinaUs = await tryPeer(() => latency((i) => piscina.run(i)));
-  record('round trip of one trivial task', 'weft Pool.run', weftUs, 'µs', 'target: below piscina');
-  record('round trip of one trivial task', 'piscina', piscinaUs.value ?? NaN, 'µs', piscinaUs.skipped ?? `weft ${(piscinaUs.value / weftUs).toFixed(2)}x faster`);
+  record('round trip of one trivial task', 'weft Pool.run', weftUs, 'µs', 'target: below piscina', { targets: [{ vs: 'piscina', speedup: 1 }] });
+  record('round trip of one trivial task', 'piscina', piscinaUs.value ?? NaN, 'µs', piscinaUs.skipped ?? `weft ${(piscinaUs.value / weftUs).toFixed(2)}x faster`, {
+    baseline: true,
+  });
 
   // Fork-join against sequential code, alternating round by round.
   const forkJoin = async (label, sequential, parallel, expected) => {
@@ -56,8 +66,11 @@ export async function poolSuite({ threads, quick, record }) {
       },
       { rounds: quick ? 5 : 15 },
     );
-    record(label, 'sequential', result.b, 'ms', '');
-    record(label, 'weft fork-join', result.a, 'ms', `${result.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.7x)`);
+    record(label, 'sequential', result.b, 'ms', '', { baseline: true });
+    record(label, 'weft fork-join', result.a, 'ms', `${result.ratio.toFixed(2)}x vs sequential, median of alternating rounds (target >= 1.7x)`, {
+      paired: [{ speedup: result.ratio }],
+      targets: [{ speedup: 1.7 }],
+    });
   };
   await forkJoin('fib(32), cutoff 22', () => fibSeq(32), () => weft.run(fibPar, 32, 22), 2178309);
   await forkJoin('nqueens(11), one fork per first-row column', () => queensSeq(11), () => weft.run(queensPar, 11, 1), 2680);

@@ -96,22 +96,25 @@ function contended(_item, _index, ctx) {
   return performance.now() - t;
 }
 
-/** Runs the sync workloads; `record(workload, contender, value, unit, note)` receives each figure. */
+/**
+ * Runs the sync workloads; `record(workload, contender, value, unit, note, facts)` receives each
+ * figure, `facts` as in benchmark-chart.mjs (baseline, targets).
+ */
 export async function syncSuite({ quick, record }) {
   const rounds = quick ? 3 : 7;
   const pairs = quick ? 2_000_000 : 10_000_000;
-  const row = (label, value, unit, vsBare, target) => {
-    const [workload, contender] = label.split(': ');
-    record(workload, contender ?? 'weft', value, unit, [vsBare === '1.00x' ? '' : vsBare, target.replace(/[()]/g, '')].filter(Boolean).join('; '));
-  };
+  const times = (value, base, what) => `${(value / base).toFixed(2)}x ${what}`;
   // 1. Uncontended lockSync/unlock in a worker.
   {
     const m = new Mutex();
     const bare = new Int32Array(new SharedArrayBuffer(8));
     const [r] = await parallelMap([0], uncontended, { context: { m, bare, pairs, rounds }, inline: 'never' });
-    row('uncontended lock/unlock in a worker: bare futex', r.bestBare, 'ns/pair', '1.00x', '');
-    row('uncontended lockSync()/unlock() in a worker: weft', r.bestWeft, 'ns/pair', `${(r.bestWeft / r.bestBare).toFixed(2)}x the bare futex`, '(target <= 1.5x)');
-    row('uncontended lockSync() + try/finally dispose: weft', r.bestUsing, 'ns/pair', `${(r.bestUsing / r.bestBare).toFixed(2)}x the bare futex`, '');
+    const workload = 'uncontended lock/unlock in a worker';
+    record(workload, 'bare futex', r.bestBare, 'ns/pair', '', { baseline: true });
+    record(workload, 'weft lockSync()/unlock()', r.bestWeft, 'ns/pair', `${times(r.bestWeft, r.bestBare, 'the bare futex')}; target <= 1.5x`, {
+      targets: [{ speedup: 1 / 1.5 }],
+    });
+    record(workload, 'weft lockSync() + try/finally dispose', r.bestUsing, 'ns/pair', times(r.bestUsing, r.bestBare, 'the bare futex'));
   }
 
   // 2. Two workers contending on one lock.
@@ -139,8 +142,11 @@ export async function syncSuite({ quick, record }) {
         best[kind] = Math.max(best[kind], rate);
       }
     }
-    row('2 workers contending on one lock: bare futex', best.bare, 'M pairs/s', '1.00x', '');
-    row('2 workers contending on one Mutex: weft lockSync', best.weft, 'M pairs/s', `${(best.weft / best.bare).toFixed(2)}x the bare futex`, '(target >= 10 M pairs/s)');
+    const workload = '2 workers contending on one lock';
+    record(workload, 'bare futex', best.bare, 'M pairs/s', '', { baseline: true });
+    record(workload, 'weft Mutex lockSync()', best.weft, 'M pairs/s', `${times(best.weft, best.bare, 'the bare futex')}; target >= 10 M pairs/s`, {
+      targets: [{ value: 10 }],
+    });
   }
 
   // 3. `await lock()` uncontended on the main thread.
@@ -162,8 +168,11 @@ export async function syncSuite({ quick, record }) {
       for (let i = 0; i < n; i++) (await m.lock()).unlock();
       bestWeft = Math.min(bestWeft, ((performance.now() - t) * 1e6) / n);
     }
-    row('uncontended await lock on the main thread: bare futex', bestBare, 'ns/pair', '1.00x', '');
-    row('uncontended `await m.lock()` + unlock() on the main thread', bestWeft, 'ns/pair', `${(bestWeft / bestBare).toFixed(2)}x the bare futex`, '(target < 2000 ns)');
+    const workload = 'uncontended await lock + unlock on the main thread';
+    record(workload, 'bare futex, awaited', bestBare, 'ns/pair', '', { baseline: true });
+    record(workload, 'weft `await m.lock()` + unlock()', bestWeft, 'ns/pair', `${times(bestWeft, bestBare, 'the bare futex')}; target < 2000 ns`, {
+      targets: [{ value: 2000 }],
+    });
   }
 
   // 4. AtomicInt32.add against Atomics.add on a bare Int32Array, in a worker (for reference).
@@ -185,7 +194,8 @@ export async function syncSuite({ quick, record }) {
       },
       { context: { cell: new AtomicInt32(0), bare: new Int32Array(new SharedArrayBuffer(4)), pairs, rounds }, inline: 'never' },
     );
-    row('Atomics.add on an Int32Array in a worker', r.bestBare, 'ns/op', '1.00x', '');
-    row('AtomicInt32.add in a worker: weft', r.bestCell, 'ns/op', `${(r.bestCell / r.bestBare).toFixed(2)}x Atomics.add`, '');
+    const workload = 'atomic add in a worker';
+    record(workload, 'Atomics.add on an Int32Array', r.bestBare, 'ns/op', '', { baseline: true });
+    record(workload, 'weft AtomicInt32.add', r.bestCell, 'ns/op', times(r.bestCell, r.bestBare, 'Atomics.add'));
   }
 }
