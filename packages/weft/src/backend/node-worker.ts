@@ -1,7 +1,8 @@
 /**
  * Backend for Node's `worker_threads`. The worker runtime is built into the
  * package as source text and started with `eval: true`, so users never ship a
- * worker file: it works from an npm install, under tsx, and bundled.
+ * worker file: it works from an npm install, under tsx (inline functions; on
+ * Node 20 a worker cannot import .ts task modules), and bundled.
  *
  * @module
  */
@@ -21,6 +22,32 @@ export function isNode(): boolean {
   return typeof g.process?.versions?.node === 'string' && g.Bun === undefined && g.Deno === undefined;
 }
 
+/** The flags workers start with, once known to be accepted. */
+let workerExecArgv: string[] | undefined;
+
+/** The process's flags (loaders such as tsx) but not --input-type: the runtime is a classic script. */
+function inheritedExecArgv(execArgv: readonly string[]): string[] {
+  return execArgv.filter((arg) => !arg.startsWith('--input-type'));
+}
+
+/** Flags with a value that load code or pick module conditions: what a worker needs to import the user's modules. */
+const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+
+/** Only the module-loading flags of `execArgv` (with their values), plus --enable-source-maps. */
+function loaderExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const name = arg.split('=', 1)[0]!;
+    if (arg === '--enable-source-maps') kept.push(arg);
+    else if (LOADER_FLAGS.has(name)) {
+      kept.push(arg);
+      if (!arg.includes('=') && i + 1 < execArgv.length) kept.push(execArgv[++i]!);
+    }
+  }
+  return kept;
+}
+
 /** Create the Node backend; `workerSource` is the worker runtime's bundled source. */
 export async function createNodeWorkerBackend(workerSource: string): Promise<Backend> {
   const threads = (await import(/* @vite-ignore */ WORKER_THREADS)) as WorkerThreads;
@@ -30,13 +57,23 @@ export async function createNodeWorkerBackend(workerSource: string): Promise<Bac
     kind: 'workers',
     parallelism: () => os.availableParallelism(),
     spawn(events: ContextEvents, options: SpawnOptions = {}): ExecutionContext {
-      const worker = new threads.Worker(workerSource, {
-        eval: true,
-        name: 'weft',
-        // Inherit the process's flags (loaders such as tsx) but not --input-type: the runtime is a classic script.
-        execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
-        ...(options.resourceLimits ? { resourceLimits: { ...options.resourceLimits } } : {}),
-      });
+      const start = (execArgv: string[]): InstanceType<WorkerThreads['Worker']> =>
+        new threads.Worker(workerSource, {
+          eval: true,
+          name: 'weft',
+          execArgv,
+          ...(options.resourceLimits ? { resourceLimits: { ...options.resourceLimits } } : {}),
+        });
+      let worker: InstanceType<WorkerThreads['Worker']>;
+      try {
+        worker = start(workerExecArgv ?? inheritedExecArgv(process.execArgv));
+      } catch (err) {
+        // A flag workers do not accept (say, --single-threaded-gc): keep only the module-loading ones.
+        if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || workerExecArgv) throw err;
+        workerExecArgv = loaderExecArgv(process.execArgv);
+        worker = start(workerExecArgv);
+      }
+      workerExecArgv ??= inheritedExecArgv(process.execArgv);
       let exited = false;
       let fatal: unknown;
       worker.on('message', (message: FromWorker) => events.message(message));

@@ -1,5 +1,5 @@
 /**
- * Backend for Web Workers: browsers, Bun and Deno. The worker runtime is
+ * Backend for Web Workers: browsers and Bun (Deno uses node-worker.ts: its Web Workers cannot be unref'd). The worker runtime is
  * built into the package as source text and started from a `blob:` URL, so
  * users never copy a worker file and bundlers need no configuration.
  *

@@ -19,7 +19,11 @@ export interface DurationSummary {
   readonly max: number;
 }
 
-/** A snapshot of a Pool's counters. */
+/**
+ * A Pool's counters: the counts are taken when `pool.stats` is read;
+ * `running` and the timing summaries are computed when read (so reading
+ * `pool.stats.queued` in a loop stays cheap).
+ */
 export interface PoolStats {
   /** Live workers. */
   readonly workers: number;
@@ -43,6 +47,8 @@ export interface PoolStats {
 export class SampleRing {
   private readonly samples: Float64Array;
   private count = 0;
+  /** The last summary, until the next sample. */
+  private cached: DurationSummary | undefined;
 
   constructor(capacity = 4096) {
     this.samples = new Float64Array(capacity);
@@ -50,12 +56,15 @@ export class SampleRing {
 
   add(value: number): void {
     this.samples[this.count++ % this.samples.length] = value;
+    this.cached = undefined;
   }
 
   summary(): DurationSummary {
+    if (this.cached) return this.cached;
     const n = Math.min(this.count, this.samples.length);
     const sorted = this.samples.slice(0, n).sort();
     const at = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.floor(q * n))]!);
-    return { count: this.count, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: n === 0 ? 0 : sorted[n - 1]! };
+    this.cached = { count: this.count, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: n === 0 ? 0 : sorted[n - 1]! };
+    return this.cached;
   }
 }

@@ -265,8 +265,10 @@ export class Pool {
   /**
    * Run `fn(...args)` on a worker. `fn` follows the rules of
    * {@link parallelMap}'s function: it captures nothing, or it is a module
-   * function from {@link defineTask}. Arguments and the result are copied
-   * (typed arrays on `SharedArrayBuffer` and shareable primitives are shared).
+   * function from {@link defineTask}. On workers, arguments and the result
+   * are copied (typed arrays on `SharedArrayBuffer` and shareable primitives
+   * are shared); on the native backend any closure runs and values pass by
+   * identity.
    *
    * @typeParam A - the argument types.
    * @typeParam R - the return type (a promise's value when async).
@@ -275,9 +277,11 @@ export class Pool {
    * @example
    * ```ts
    * const pool = new Pool();
-   * const fib = (n: number): number => (n < 2 ? n : fib2(n - 1) + fib2(n - 2));
-   * // fib refers to fib2, an outer variable: refused. Write it self-contained instead:
    * const sum = await pool.run((a: number, b: number) => a + b, 2, 3); // 5
+   * const scale = 10;
+   * // On workers, a function that refers to an outer variable (scale) is refused at the call;
+   * // pass it as an argument instead:
+   * const scaled = await pool.run((x: number, k: number) => x * k, 4, scale); // 40
    * ```
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
@@ -720,21 +724,29 @@ export class Pool {
   /** A snapshot of the pool's counters and timings. */
   get stats(): PoolStats {
     const memory = this.running?.memory;
-    let running = 0;
-    if (memory) {
-      for (const slot of this.inSlots.keys()) {
-        if (Atomics.load(memory.words, memory.slotWord(slot) + Slot.State) === TaskState.Running) running++;
-      }
-    }
+    const { inSlots, recordTiming, runTimes, waitTimes } = this;
+    // Counters are read now; what costs more (a scan of the slots, sorting samples) only when read.
     return {
       workers: this.running?.workers.started ?? 0,
       queued: this.queuedCount(),
-      running,
+      get running(): number {
+        let running = 0;
+        if (memory) {
+          for (const slot of inSlots.keys()) {
+            if (Atomics.load(memory.words, memory.slotWord(slot) + Slot.State) === TaskState.Running) running++;
+          }
+        }
+        return running;
+      },
       completed: this.completedCount,
       failed: this.failedCount,
       stolen: memory ? Atomics.load(memory.words, Header.Stolen) : 0,
-      runTime: this.recordTiming ? this.runTimes.summary() : undefined,
-      waitTime: this.recordTiming ? this.waitTimes.summary() : undefined,
+      get runTime() {
+        return recordTiming ? runTimes.summary() : undefined;
+      },
+      get waitTime() {
+        return recordTiming ? waitTimes.summary() : undefined;
+      },
     };
   }
 

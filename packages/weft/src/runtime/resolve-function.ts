@@ -61,6 +61,22 @@ export async function resolveFunction(ref: FunctionRef): Promise<AnyFunction> {
   return fn;
 }
 
+/** Import a task's module; a TypeScript module that a worker cannot load gets an error saying why and what to do. */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(new URL(url).pathname)) {
+      throw new TypeError(
+        `A worker cannot import ${url}: on Node 20, loader hooks (tsx, ts-node) do not run in worker threads. ` +
+          'Write task modules as .js/.mjs (typed with a .d.ts or JSDoc), or build them to JavaScript first (Bun and Deno load TypeScript in workers themselves)',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
 async function loadModuleFunction(ref: FunctionRef): Promise<AnyFunction> {
   switch (ref.kind) {
     case 'closure':
@@ -68,7 +84,7 @@ async function loadModuleFunction(ref: FunctionRef): Promise<AnyFunction> {
     case 'source':
       return compile(ref.source, ref.form);
     case 'module': {
-      const mod = (await import(/* @vite-ignore */ ref.url)) as Record<string, unknown>;
+      const mod = await importModule(ref.url);
       const fn = mod[ref.exportName];
       if (typeof fn !== 'function') {
         throw new TypeError(`Module ${ref.url} has no exported function named ${ref.exportName} (found ${typeof fn})`);
@@ -76,7 +92,7 @@ async function loadModuleFunction(ref: FunctionRef): Promise<AnyFunction> {
       return fn as AnyFunction;
     }
     case 'task': {
-      await import(/* @vite-ignore */ ref.url);
+      await importModule(ref.url);
       const fn = taskRegistry().get(ref.url)?.[ref.ordinal];
       if (typeof fn !== 'function') {
         throw new TypeError(

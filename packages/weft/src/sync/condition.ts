@@ -46,7 +46,7 @@ function* sleepWhile(words: Int32Array, seq: number, timeout: number): FutexStep
  *   while (g.value[0] === 0) await changed.wait(g);
  * }
  * // producer (another task or thread): set the flag under the lock, then notify
- * // { using g = state.lockSync(); g.value[0] = 1; } changed.notifyAll();
+ * // const g = state.lockSync(); try { g.value[0] = 1; } finally { g.unlock(); } changed.notifyAll();
  * ```
  */
 export class Condition {
@@ -106,9 +106,13 @@ export class Condition {
    * const m = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
    * const c = new Condition();
    * await parallelMap([0, 1], (i, _j, ctx) => {
-   *   using g = ctx.m.lockSync();
-   *   if (i === 0) { while (g.value[0] === 0) ctx.c.waitSync(g); }
-   *   else { g.value[0] = 1; ctx.c.notifyAll(); }
+   *   const g = ctx.m.lockSync();
+   *   try {
+   *     if (i === 0) { while (g.value[0] === 0) ctx.c.waitSync(g); }
+   *     else { g.value[0] = 1; ctx.c.notifyAll(); }
+   *   } finally {
+   *     g.unlock();
+   *   }
    * }, { context: { m, c }, chunkSize: 1, inline: 'never' });
    * ```
    */

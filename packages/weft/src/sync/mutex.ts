@@ -59,7 +59,7 @@ interface SharedMutex {
 /**
  * A mutual-exclusion lock shared by the main thread and workers. Its state
  * lives in shared memory, so the same lock can be passed to tasks (as an
- * argument, in `context`, through a channel) and every copy locks the same
+ * argument, or in `context`) and every copy locks the same
  * memory.
  *
  * - `await lock()` works on every thread; `lockSync()` blocks, and works
@@ -83,8 +83,13 @@ interface SharedMutex {
  *
  * const total = new Mutex(new Float64Array(new SharedArrayBuffer(8)));
  * await parallelMap([1, 2, 3], (x, _i, ctx) => {
- *   using g = ctx.total.lockSync();
- *   g.value[0] += x;
+ *   // In shipped functions: try/finally (compiled for Node 20, `using` calls helpers a worker cannot see).
+ *   const g = ctx.total.lockSync();
+ *   try {
+ *     g.value[0] += x;
+ *   } finally {
+ *     g.unlock();
+ *   }
  * }, { context: { total } });
  * using g = await total.lock();
  * console.log(g.value[0]); // 6
@@ -179,8 +184,12 @@ export class Mutex<T = undefined> {
    * import { Mutex, parallelMap } from 'weft';
    * const m = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
    * await parallelMap([1, 2], (_x, _i, ctx) => {
-   *   using g = ctx.m.lockSync();
-   *   g.value[0]++;
+   *   const g = ctx.m.lockSync();
+   *   try {
+   *     g.value[0]++;
+   *   } finally {
+   *     g.unlock();
+   *   }
    * }, { context: { m } });
    * ```
    */

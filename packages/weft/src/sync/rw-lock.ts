@@ -145,8 +145,12 @@ function* acquireSlow(words: Int32Array, write: boolean, me: number, deadline: n
  *   w.value[0] = 42;
  * }
  * const seen = await parallelMap([1, 2], (_x, _i, ctx) => {
- *   using r = ctx.config.readSync();
- *   return r.value[0];
+ *   const r = ctx.config.readSync();
+ *   try {
+ *     return r.value[0];
+ *   } finally {
+ *     r.unlock();
+ *   }
  * }, { context: { config } }); // [42, 42]
  * ```
  */

@@ -77,8 +77,12 @@ function* acquireSlow(words: Int32Array, n: number, me: number, deadline: number
  * import { Semaphore, parallelMap } from 'weft';
  * const db = new Semaphore(2); // at most 2 tasks query at once
  * await parallelMap(['a', 'b', 'c'], (key, _i, ctx) => {
- *   using permit = ctx.db.acquireSync();
- *   return key.toUpperCase();
+ *   const permit = ctx.db.acquireSync();
+ *   try {
+ *     return key.toUpperCase();
+ *   } finally {
+ *     permit.release();
+ *   }
  * }, { context: { db } });
  * ```
  */

@@ -123,8 +123,9 @@ function examine(source: string): Outcome {
     const subject = freeVariables.length === 1 ? `the outer variable ${list}, which does not` : `outer variables ${list}, which do not`;
     return {
       refusal:
-        `the function refers to ${subject} exist in a worker. Pass ${freeVariables.length === 1 ? 'it' : 'them'} through the ` +
-        `\`context\` option instead: parallelMap(items, (item, index, ctx) => ... ctx.${first} ..., { context: { ${list} } })`,
+        `the function refers to ${subject} exist in a worker. Pass ${freeVariables.length === 1 ? 'it' : 'them'} in instead: ` +
+        `as an argument (pool.run(fn, ...args), fork(fn, ...args)), or through parallelMap's \`context\` option: ` +
+        `parallelMap(items, (item, index, ctx) => ... ctx.${first} ..., { context: { ${list} } })`,
     };
   }
   return { analysis: Object.freeze({ source, form: root.form, async: node.async, freeVariables: Object.freeze([]) }) };

@@ -61,10 +61,11 @@ function normalizeUrl(where: string, moduleUrl: unknown): string {
  *
  * @example
  * ```ts
- * // words.ts
+ * // words.js (on Node 20 a worker cannot load a .ts module through tsx: use
+ * // JavaScript typed by a .d.ts or JSDoc, or build first)
  * import { defineTask } from 'weft';
  * import { stem } from 'some-stemmer';
- * export const countWords = defineTask(import.meta.url, (text: string) => text.split(/\s+/).map(stem).length);
+ * export const countWords = defineTask(import.meta.url, (/** @type {string} */ text) => text.split(/\s+/).map(stem).length);
  *
  * // main.ts
  * import { parallelMap } from 'weft';
