@@ -65,7 +65,7 @@ function normalizeUrl(where: string, moduleUrl: unknown): string {
  * // JavaScript typed by a .d.ts or JSDoc, or build first)
  * import { defineTask } from 'weft';
  * import { stem } from 'some-stemmer';
- * export const countWords = defineTask(import.meta.url, (/** @type {string} */ text) => text.split(/\s+/).map(stem).length);
+ * export const countWords = defineTask(import.meta.url, (text) => text.split(/\s+/).map(stem).length);
  *
  * // main.ts
  * import { parallelMap } from 'weft';
