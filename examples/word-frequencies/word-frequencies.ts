@@ -1,0 +1,88 @@
+// Word frequencies over many text files: a module function (defineTask) that
+// imports an npm package, run by parallelMap over the files; the per-file
+// counts are merged on the calling thread. Sequential and parallel runs must
+// agree exactly.
+//   npm start               the full run
+//   npm test                a quick run (--small), used by the smoke test
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parallelMap } from 'weft';
+import { countWords, type CountContext } from './count-words.mjs';
+import { generateCorpus } from './generate-corpus.js';
+
+const small = process.argv.includes('--small');
+const files = small ? 40 : 400;
+const wordsPerFile = small ? 2_000 : 12_000;
+
+// The generator's filler words; skipped by the counter.
+const context: CountContext = { stopWords: ['the', 'a', 'of', 'and', 'to', 'in', 'is', 'it', 'that', 'with', 'on', 'for', 'as', 'was', 'by', 'at'] };
+
+/** Progress on one terminal line; in a log (not a terminal), one line per quarter. */
+function progress(label: string): (done: number, total: number) => void {
+  let quarter = 0;
+  return (done, total) => {
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r\x1b[K  ${label}: ${done}/${total} files`);
+    } else if (Math.floor((4 * done) / total) > quarter) {
+      quarter = Math.floor((4 * done) / total);
+      console.log(`  ${label}: ${done}/${total} files`);
+    }
+  };
+}
+
+/** Replace the progress line with `text`. */
+function finish(text: string): void {
+  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+  console.log(text);
+}
+
+/** Add the counts of `from` into `into`. */
+function mergeCounts(into: Map<string, number>, from: Map<string, number>): Map<string, number> {
+  for (const [stem, count] of from) into.set(stem, (into.get(stem) ?? 0) + count);
+  return into;
+}
+
+function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [stem, count] of a) if (b.get(stem) !== count) return false;
+  return true;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'weft-words-'));
+try {
+  console.log(`Counting word stems in ${files} generated files (${(files * wordsPerFile).toLocaleString('en')} words) on ${availableParallelism()} cores\n`);
+  const paths = generateCorpus({ dir, files, wordsPerFile, seed: 20240801, onProgress: progress('writing corpus') });
+  finish(`  corpus written to ${dir}`);
+
+  // Sequential: the same function, called directly (defineTask returns it unchanged).
+  const report = progress('sequential');
+  let t0 = performance.now();
+  const sequential = new Map<string, number>();
+  paths.forEach((path, i) => {
+    mergeCounts(sequential, countWords(path, i, context));
+    report(i + 1, files);
+  });
+  const sequentialMs = performance.now() - t0;
+  finish(`  sequential:   ${sequentialMs.toFixed(0).padStart(6)} ms`);
+
+  // Parallel: items are only paths; each worker imports count-words.mjs (and
+  // with it `stemmer`), reads its files and sends back one Map per file,
+  // which are merged here. With --small every file goes to a worker
+  // (inline: 'never'; otherwise Weft might find the job too small and run it
+  // all on this thread), so the check below really tests the workers.
+  t0 = performance.now();
+  const perFile = await parallelMap(paths, countWords, { context, inline: small ? 'never' : 'auto', onProgress: progress('parallelMap') });
+  const parallel = perFile.reduce(mergeCounts, new Map<string, number>());
+  const parallelMs = performance.now() - t0;
+  finish(`  parallelMap:  ${parallelMs.toFixed(0).padStart(6)} ms (includes starting the workers and importing the task module)`);
+
+  if (!sameCounts(parallel, sequential)) throw new Error('parallelMap counts disagree with the sequential counts');
+  const totalWords = [...parallel.values()].reduce((a, b) => a + b, 0);
+  const top = [...parallel].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+  console.log(`\n  ${totalWords.toLocaleString('en')} words counted, ${parallel.size} distinct stems; most frequent:`);
+  for (const [stem, count] of top) console.log(`    ${stem.padEnd(12)} ${count.toLocaleString('en').padStart(10)}`);
+  console.log(`\n  counts match; speedup ${(sequentialMs / parallelMs).toFixed(2)}x`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
