@@ -12,6 +12,7 @@ import type { SerializedValue } from './codec/error-codec.js';
 import type { CompileForm } from './task/analyze-function.js';
 import type { SchedulerSizes } from './pool/scheduler-memory.js';
 import type { IdentityHeap } from './pool/identity-heap.js';
+import type { BufferEntry } from './pool/shared-buffers.js';
 
 /** How a worker finds the function to run. */
 export type FunctionRef =
@@ -66,6 +67,15 @@ export interface InitMessage {
   readonly deadThreads: SharedArrayBuffer;
   /** Native backend only: functions, arguments and results by identity (see `pool/identity-heap.ts`). */
   readonly heap?: IdentityHeap;
+  /** The pool's numbered shared buffers so far (see `pool/shared-buffers.ts`). */
+  readonly buffers?: readonly BufferEntry[];
+}
+
+/** Caller → worker: shared buffers numbered (before the task that holds them is posted) or forgotten. */
+export interface BuffersMessage {
+  readonly type: 'buffers';
+  readonly add: readonly BufferEntry[];
+  readonly forget: readonly number[];
 }
 
 /**
@@ -80,7 +90,7 @@ export interface PinnedTaskMessage {
 }
 
 /** Everything the caller sends. */
-export type ToWorker = MapJobMessage | InitMessage | PinnedTaskMessage;
+export type ToWorker = MapJobMessage | InitMessage | PinnedTaskMessage | BuffersMessage;
 
 /** Worker → caller: the runtime is up and listening. */
 export interface ReadyMessage {

@@ -51,6 +51,12 @@ function shippable(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'cl
  * recursive fork-join code, since the module can refer to itself and import
  * `fork`. On the native backend any closure works, captures included.
  *
+ * Arguments are copied, except shared memory: a typed array on a
+ * `SharedArrayBuffer` that reached the task through `pool.run`'s arguments,
+ * and shareables (Mutex, atomic cells, channels) on such memory, are the same
+ * memory in the fork. A buffer the task created itself cannot be shared with
+ * other workers: such a fork runs at once, on this worker.
+ *
  * @typeParam A - the argument types.
  * @typeParam R - the return type.
  *

@@ -24,6 +24,7 @@ import { WorkerPool, type PoolWorker } from './worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
 import { futexNotify } from '../sync/futex.js';
 import { createIdentityHeap, RESULT_IN_HEAP, type IdentityHeap } from './identity-heap.js';
+import { BufferRegistry } from './shared-buffers.js';
 import { hasThreadApi } from '../backend/native-thread.js';
 
 /** Options of {@link Pool}. */
@@ -169,6 +170,10 @@ export class Pool {
   private readonly recordTiming: boolean;
   private readonly grace: number;
   private readonly choice: BackendChoice;
+  /** Shared buffers of tasks' arguments, numbered for forks (see `shared-buffers.ts`). */
+  private readonly buffers = new BufferRegistry((id) => {
+    for (const w of this.running?.workers.live() ?? []) w.post({ type: 'buffers', add: [], forget: [id] });
+  });
   private readonly resourceLimits: ResourceLimits | undefined;
   private running: Running | undefined;
   private starting: Promise<Running> | undefined;
@@ -234,7 +239,14 @@ export class Pool {
       const memory = SchedulerMemory.create(sizes);
       const heap = backend.kind === 'native' ? createIdentityHeap(sizes.slots) : undefined;
       const workers = new WorkerPool(backend, size, {
-        init: (index) => ({ type: 'init', memory: memory.buffer, sizes, index, deadThreads: deadThreadsBuffer(), ...(heap ? { heap } : {}) }),
+        init: (index) => ({
+          type: 'init',
+          memory: memory.buffer,
+          sizes,
+          index,
+          deadThreads: deadThreadsBuffer(),
+          ...(heap ? { heap } : { buffers: this.buffers.entries() }),
+        }),
         message: (worker, message) => this.onMessage(worker, message),
         exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
         // A worker asleep in a blocking wait cannot take a message until WakeSeq moves.
@@ -398,6 +410,15 @@ export class Pool {
     return this.choice === 'native' || (this.choice === 'auto' && hasThreadApi());
   }
 
+  /**
+   * A pinned task's arguments as posted: its shared buffers as the numbers
+   * every worker already has (so that forks find the same objects), the rest
+   * cloned by the message.
+   */
+  private pinnedWire(args: readonly unknown[]): readonly unknown[] {
+    return (this.buffers.share(args) as readonly unknown[] | undefined) ?? args;
+  }
+
   /** Tasks waiting to start: in the backlog, or in a slot no worker has begun. O(1). */
   private queuedCount(): number {
     const memory = this.running?.memory;
@@ -459,9 +480,12 @@ export class Pool {
       this.inSlots.set(slot, record);
       this.slotted++;
       if (record.pinnedArgs) {
+        // Every worker learns the task's shared buffers before the task exists, so any may run its forks.
+        const fresh = this.buffers.register(record.pinnedArgs);
+        if (fresh.length > 0) for (const w of run.workers.live()) w.post({ type: 'buffers', add: fresh, forget: [] });
         const worker = run.workers.at(this.nextPinned++ % run.workers.size);
         record.pinnedTo = worker.index;
-        worker.post({ type: 'task', slot, args: record.pinnedArgs });
+        worker.post({ type: 'task', slot, args: this.pinnedWire(record.pinnedArgs) });
       } else {
         // Cannot fail: the ring has a cell for every slot.
         if (!injector.push(slot)) throw new Error('internal: the injector refused a task');
@@ -684,7 +708,7 @@ export class Pool {
     for (const record of this.inSlots.values()) {
       if (record.pinnedArgs && record.pinnedTo === -1 && !record.settled) {
         record.pinnedTo = replacement.index;
-        replacement.post({ type: 'task', slot: record.slot, args: record.pinnedArgs });
+        replacement.post({ type: 'task', slot: record.slot, args: this.pinnedWire(record.pinnedArgs) });
       }
     }
     this.checkDrained();

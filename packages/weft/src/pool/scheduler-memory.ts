@@ -82,6 +82,8 @@ export const SlotFlag = {
   ReportStart: 4,
   /** Sent by message to one worker (payload did not fit, or holds shared buffers). */
   Pinned: 8,
+  /** A fork whose arguments refer to numbered shared buffers (see `shared-buffers.ts`). */
+  Buffers: 16,
 } as const;
 
 /** Sizes of one scheduler's memory. */

@@ -11,6 +11,7 @@ import { trackAsync } from './async-work.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
 import { currentThreadId } from '../sync/thread-id.js';
+import { adoptBuffers, forgetBuffers } from '../pool/shared-buffers.js';
 
 /** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */
 export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
@@ -62,8 +63,13 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
       case 'map':
         void trackAsync(runMapJob(message, post));
         break;
+      case 'buffers':
+        adoptBuffers(message.add);
+        forgetBuffers(message.forget);
+        break;
       case 'init':
         adoptDeadThreads(message.deadThreads);
+        adoptBuffers(message.buffers ?? []);
         scheduler = new WorkerScheduler(message, post);
         if (options.sharedHeap) {
           if (!schedulerLocal) throw new Error('internal: prepareSharedHeapRuntime() was not called before spawning');

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { encodePayload, type EncodedPayload } from '../codec/payload-codec.js';
+import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
 import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
 import { FunctionTable } from '../pool/function-table.js';
 import type { MpmcRing } from '../pool/mpmc-ring.js';
@@ -15,11 +15,12 @@ import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
 import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
 import { moduleRefOf } from '../task/define-task.js';
-import { decodeShareables } from '../memory/shareable.js';
+import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { asyncInFlight, trackAsync } from './async-work.js';
 import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
 import { RESULT_IN_HEAP, type IdentityHeap } from '../pool/identity-heap.js';
+import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../pool/shared-buffers.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -92,6 +93,8 @@ export class WorkerScheduler {
   private readonly watchers = new Set<() => void>();
   private watchTimer: ReturnType<typeof setInterval> | undefined;
   private victim = 0;
+  /** Set when a fork was given back for want of a `buffers` message: the loop yields to read messages. */
+  private needsMessages = false;
   /** Native backend: functions, arguments and results by identity, per slot. */
   private readonly heap: IdentityHeap | undefined;
 
@@ -203,6 +206,26 @@ export class WorkerScheduler {
    */
   run(slot: number, pinnedArgs?: readonly unknown[]): Promise<void> | undefined {
     const base = this.memory.slotWord(slot);
+    let revived: unknown[] | undefined;
+    if (!this.heap && !pinnedArgs && Atomics.load(this.w, base + Slot.Flags) & SlotFlag.Buffers) {
+      // A fork holding shared buffers: find this worker's copies by number.
+      let decoded: unknown;
+      try {
+        decoded = reviveBuffers(this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)));
+        if (decoded !== UNKNOWN_BUFFER) revived = decodeShareables(decoded) as unknown[];
+      } catch (err) {
+        this.begin(slot);
+        this.finish(slot, TaskState.Failed, err);
+        return undefined;
+      }
+      if (decoded === UNKNOWN_BUFFER) {
+        // The `buffers` message naming it is still in this worker's queue: give the fork back, read messages.
+        if (!this.injector.push(slot)) throw new Error('internal: the injector refused a task');
+        this.wakeOne();
+        this.needsMessages = true;
+        return undefined;
+      }
+    }
     const flags = this.begin(slot);
     if (Atomics.load(this.w, base + Slot.Cancel) !== 0) {
       this.finish(slot, TaskState.Cancelled, undefined);
@@ -211,12 +234,15 @@ export class WorkerScheduler {
     let args: unknown[];
     try {
       // Pinned arguments may hold shareables (their state is shared memory, hence the message): revive them.
-      if (this.heap) {
+      if (revived) {
+        args = revived;
+      } else if (this.heap) {
         args = [...(this.heap.args[slot] ?? [])];
         this.heap.args[slot] = undefined;
       } else {
+        // A pinned task's buffers arrive as numbers (its `buffers` message came first on the same port).
         args = pinnedArgs
-          ? (decodeShareables([...pinnedArgs]) as unknown[])
+          ? (decodeShareables(revivePinned(pinnedArgs)) as unknown[])
           : (this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)) as unknown[]);
       }
     } catch (err) {
@@ -335,6 +361,10 @@ export class WorkerScheduler {
         if (!this.fnNow(slot) && !(await this.load(slot))) continue;
         const pending = this.run(slot);
         if (pending) void trackAsync(pending);
+        if (this.needsMessages) {
+          this.needsMessages = false;
+          break;
+        }
         if (performance.now() > sliceEnd) break;
       }
       if (ran) {
@@ -424,9 +454,16 @@ export class WorkerScheduler {
   fork<R>(fn: AnyFunction, args: unknown[], shippable?: Exclude<FunctionRef, { kind: 'closure' }>): WorkerForkHandle<R> {
     if (this.heap) return this.forkShared(fn, args);
     const ref = shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) };
-    const encoded = encodePayload(args);
-    const slot = takeSlot(this.memory);
-    if (slot < 0 || encoded.size > this.memory.sizes.payloadBytes) {
+    // Shared memory travels by number (see pool/shared-buffers.ts); a buffer without one cannot travel.
+    let wire: unknown = encodeShareables(args);
+    let flags = 0;
+    if (holdsSharedMemory(wire)) {
+      wire = shareBuffers(wire);
+      flags = SlotFlag.Buffers;
+    }
+    const encoded = wire === undefined ? undefined : encodePayload(wire);
+    const slot = encoded ? takeSlot(this.memory) : -1;
+    if (slot < 0 || !encoded || encoded.size > this.memory.sizes.payloadBytes) {
       // No slot, or arguments too large to share: run it here, now (same result, no parallelism).
       if (slot >= 0) releaseSlot(this.memory, slot);
       return settledHandle<R>(() => fn(...args) as R);
@@ -434,7 +471,7 @@ export class WorkerScheduler {
     const fnId = this.table.idOf(ref);
     if (!this.fns[fnId]) this.fns[fnId] = fn;
     const length = this.memory.payloads.write(this.memory.payloadAt(slot), encoded);
-    this.queueFork(slot, fnId, length);
+    this.queueFork(slot, fnId, length, flags);
     return new SlotHandle<R>(this, slot);
   }
 
@@ -445,17 +482,17 @@ export class WorkerScheduler {
     const heap = this.heap!;
     heap.fns[slot] = fn;
     heap.args[slot] = args;
-    this.queueFork(slot, 0, 0);
+    this.queueFork(slot, 0, 0, 0);
     return new SlotHandle<R>(this, slot);
   }
 
   /** Publish a forked slot's words and push it on this worker's deque (or run it now when the deque is full). */
-  private queueFork(slot: number, fnId: number, argsLength: number): void {
+  private queueFork(slot: number, fnId: number, argsLength: number, flags: number): void {
     const base = this.memory.slotWord(slot);
     const w = this.w;
     Atomics.store(w, base + Slot.FnId, fnId);
     Atomics.store(w, base + Slot.ArgsLength, argsLength);
-    Atomics.store(w, base + Slot.Flags, 0);
+    Atomics.store(w, base + Slot.Flags, flags);
     Atomics.store(w, base + Slot.Parent, this.index + 1);
     Atomics.store(w, base + Slot.Cancel, 0);
     Atomics.store(w, base + Slot.Runner, 0);
@@ -478,8 +515,14 @@ export class WorkerScheduler {
       if (state >= TaskState.Done) return this.take(slot);
       const other = this.findWork();
       if (other >= 0) {
-        if (this.fnNow(other)) void this.run(other);
-        else {
+        if (this.fnNow(other)) {
+          void this.run(other);
+          if (this.needsMessages) {
+            // Given back (its buffers are not known here yet): the forker or another worker will run it.
+            this.needsMessages = false;
+            blockingWait(w, stateWord, state, 1);
+          }
+        } else {
           // Its module is not loaded here and cannot be imported while blocked: hand it back.
           if (!this.injector.push(other)) throw new Error('internal: the injector refused a task');
           this.wakeOne();
@@ -522,6 +565,13 @@ export class WorkerScheduler {
     if (length === RESULT_IN_HEAP) throw value;
     throw deserializeThrown(value as never);
   }
+}
+
+/** A pinned task's arguments with their numbered buffers revived (its `buffers` message always comes first). */
+function revivePinned(args: readonly unknown[]): unknown[] {
+  const revived = reviveBuffers([...args]);
+  if (revived === UNKNOWN_BUFFER) throw new Error('internal: a pinned task refers to a shared buffer its worker was never told of');
+  return revived as unknown[];
 }
 
 /** How the worker compiles a function's source: methods (`name() {}`) need the object-literal form. */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { fork, join, Pool, scope, TaskError, WorkerExitError } from 'weft';
-import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../fixtures/fork-tasks.mjs';
+import { AtomicInt32, fork, join, Pool, scope, TaskError, WorkerExitError } from 'weft';
+import { awaitChild, countLeaves, crashingChild, doubleInPlace, failingChild, fib, nqueens, squares, sum } from '../fixtures/fork-tasks.mjs';
 import { rejectionOf, within } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';
 
@@ -47,6 +47,26 @@ describe('fork-join inside tasks', () => {
     expect(cause).toBeInstanceOf(RangeError);
     expect(cause.message).toBe('child 7 failed');
     expect(cause.code).toBe('E_CHILD');
+  });
+
+  it('passes shared memory through forks: a typed array on a SharedArrayBuffer is the same memory in every fork', async () => {
+    const n = 50_000;
+    const data = new Float64Array(new SharedArrayBuffer(n * 8));
+    for (let i = 0; i < n; i++) data[i] = i;
+    expect(await pool.run(doubleInPlace, data, 0, n)).toBe(n);
+    let wrong = -1;
+    for (let i = 0; i < n && wrong < 0; i++) if (data[i] !== 2 * i) wrong = i;
+    expect(wrong).toBe(-1);
+    // Small enough to fit a slot's payload: a copy there would lose every fork's writes.
+    const small = new Float64Array(new SharedArrayBuffer(64 * 8)).fill(1);
+    expect(await pool.run(doubleInPlace, small, 0, 64, 4)).toBe(64);
+    expect([...small].every((v) => v === 2)).toBe(true);
+  });
+
+  it('passes shareables through forks: every fork adds to the same atomic cell', async () => {
+    const cell = new AtomicInt32(0);
+    expect(await pool.run(countLeaves, cell, 8)).toBe(256);
+    expect(cell.load()).toBe(256);
   });
 
   it('lets an async task await a fork handle', async () => {
