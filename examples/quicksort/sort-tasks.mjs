@@ -1,6 +1,6 @@
 // Quicksort, sequential and fork-join, as module functions: a module can refer
-// to itself (`fork(sortPart, ...)`), share helpers, and keep per-worker state,
-// which functions shipped as source cannot. Its types are in sort-tasks.d.mts.
+// to itself (`fork(sortPart, ...)`) and share helpers, which functions shipped
+// as source cannot. Its types are in sort-tasks.d.mts.
 //
 // Why JavaScript: a worker imports this module by its URL, and on Node 20 the
 // tsx loader is not active in worker threads, so a .ts module would fail there
@@ -11,41 +11,23 @@ import { defineTask, fork } from 'weft';
 const INSERTION_MAX = 24;
 
 /**
- * The array this thread sorts in place, set by {@link attach}. Why not pass it
- * to each fork: a fork's arguments are copied into a 1 KiB slot of the pool's
- * shared memory, so a `Float64Array` argument would arrive as a private copy
- * (or, when larger than a slot, make the fork run inline, without
- * parallelism). Each worker is therefore handed the array once, and forks
- * carry only the bounds of their part.
+ * Sort `data[lo, hi)` in place with fork-join: partition, fork the left part
+ * (an idle worker may steal it), sort the right part here, join. Parts of at
+ * most `cutoff` elements are sorted sequentially. Returns the number of forks
+ * made below this call.
+ *
+ * `data` is a Float64Array on a SharedArrayBuffer: it reached the first task
+ * through `pool.run`'s arguments, so every fork gets the same memory (the
+ * pool tells its workers about the buffer; forks carry a number for it).
  */
-let attached;
-
-/**
- * `pool.map` function: make `context.data` the array this worker sorts. Run
- * it with one item per worker, `chunkSize: 1` and `inline: 'never'`: each item
- * waits at the barrier until every worker holds one, so no worker takes two,
- * and every worker that may steal a fork has the array.
- */
-export const attach = defineTask(import.meta.url, (_item, _index, context) => {
-  attached = context.data;
-  context.allAttached.waitSync();
-});
-
-/**
- * Sort `attached[lo, hi)` in place with fork-join: partition, fork the left
- * part (an idle worker may steal it), sort the right part here, join. Parts of
- * at most `cutoff` elements are sorted sequentially. Returns the number of
- * forks made below this call.
- */
-export const sortPart = defineTask(import.meta.url, (lo, hi, cutoff) => {
-  if (attached === undefined) throw new Error('sortPart: no array attached in this worker; run attach on every worker first');
+export const sortPart = defineTask(import.meta.url, (data, lo, hi, cutoff) => {
   if (hi - lo <= cutoff) {
-    quicksort(attached, lo, hi);
+    quicksort(data, lo, hi);
     return 0;
   }
-  const split = partition(attached, lo, hi - 1) + 1;
-  const left = fork(sortPart, lo, split, cutoff);
-  const forksRight = sortPart(split, hi, cutoff);
+  const split = partition(data, lo, hi - 1) + 1;
+  const left = fork(sortPart, data, lo, split, cutoff);
+  const forksRight = sortPart(data, split, hi, cutoff);
   return 1 + left.join() + forksRight;
 });
 
