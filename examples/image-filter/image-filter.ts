@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parallelMap } from 'weft';
 import { blurRow, sobelRow, type FilterContext } from './filters.js';
 import { drawSyntheticImage } from './synthetic-image.js';
+import { finish, progress } from '@weft/example-support';
 
 const small = process.argv.includes('--small');
 const outFlag = process.argv.indexOf('--out');
@@ -18,25 +19,6 @@ const outDir = outFlag === -1 ? undefined : process.argv[outFlag + 1];
 if (outFlag !== -1 && outDir === undefined) throw new TypeError('--out needs a directory');
 const width = small ? 320 : 6000;
 const height = small ? 200 : 4000;
-
-/** Progress on one terminal line; in a log (not a terminal), one line per quarter. */
-function progress(label: string): (done: number, total: number) => void {
-  let quarter = 0;
-  return (done, total) => {
-    if (process.stdout.isTTY) {
-      process.stdout.write(`\r\x1b[K  ${label}: ${done}/${total} rows`);
-    } else if (Math.floor((4 * done) / total) > quarter) {
-      quarter = Math.floor((4 * done) / total);
-      console.log(`  ${label}: ${done}/${total} rows`);
-    }
-  };
-}
-
-/** Replace the progress line with `text`. */
-function finish(text: string): void {
-  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-  console.log(text);
-}
 
 /**
  * A `width` × `height` grayscale image on a SharedArrayBuffer. Passed in
@@ -65,7 +47,7 @@ for (const [label, filter, ctx] of [
   ['sequential blur', blurRow, { width, height, src: image, dst: sequentialBlurred }],
   ['sequential edges', sobelRow, { width, height, src: sequentialBlurred, dst: sequentialEdges }],
 ] as const) {
-  const report = progress(label);
+  const report = progress(label, 'rows');
   for (let y = 0; y < height; y++) {
     filter(y, y, ctx);
     if (y % 64 === 63 || y === height - 1) report(y + 1, height);
@@ -87,9 +69,9 @@ const parallelBlurred = sharedImage();
 const parallelEdges = sharedImage();
 t0 = performance.now();
 const blurContext: FilterContext = { width, height, src: image, dst: parallelBlurred };
-await parallelMap(rows, blurRow, { context: blurContext, inline, onProgress: progress('parallel blur') });
+await parallelMap(rows, blurRow, { context: blurContext, inline, onProgress: progress('parallel blur', 'rows') });
 const edgeContext: FilterContext = { width, height, src: parallelBlurred, dst: parallelEdges };
-await parallelMap(rows, sobelRow, { context: edgeContext, inline, onProgress: progress('parallel edges') });
+await parallelMap(rows, sobelRow, { context: edgeContext, inline, onProgress: progress('parallel edges', 'rows') });
 const parallelMs = performance.now() - t0;
 finish(`  parallelMap:  ${parallelMs.toFixed(0).padStart(6)} ms (includes starting the workers)`);
 

@@ -1,16 +1,5 @@
 // A deterministic test picture, so the example needs no image file.
-
-/** mulberry32: a small seeded PRNG giving floats in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@weft/example-support';
 
 /**
  * Fill `pixels` (row-major grayscale, `width` × `height`) with a gradient,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parallelMap } from 'weft';
 import { encodePng } from './encode-png.js';
 import { renderRow, type View } from './render-row.js';
+import { finish, progress } from '@weft/example-support';
 
 /** The value after `flag` on the command line, or `fallback` when the flag is absent. */
 function flagValue(flag: string, fallback: string): string {
@@ -34,29 +35,10 @@ if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height
 // The whole set, 3.6 units of the complex plane across.
 const view: View = { width, height, centerX: -0.7, centerY: 0, pixelSize: 3.6 / width, maxIterations: small ? 200 : 1000 };
 
-/** Progress on one terminal line; in a log (not a terminal), one line per quarter. */
-function progress(label: string): (done: number, total: number) => void {
-  let quarter = 0;
-  return (done, total) => {
-    if (process.stdout.isTTY) {
-      process.stdout.write(`\r\x1b[K  ${label}: ${done}/${total} rows`);
-    } else if (Math.floor((4 * done) / total) > quarter) {
-      quarter = Math.floor((4 * done) / total);
-      console.log(`  ${label}: ${done}/${total} rows`);
-    }
-  };
-}
-
-/** Replace the progress line with `text`. */
-function finish(text: string): void {
-  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-  console.log(text);
-}
-
 console.log(`Rendering the Mandelbrot set at ${width} × ${height}, up to ${view.maxIterations} iterations a pixel, on ${availableParallelism()} cores\n`);
 
 // Sequential: the same row function, called in a loop.
-const report = progress('sequential');
+const report = progress('sequential', 'rows');
 let t0 = performance.now();
 const sequential: Uint8Array[] = [];
 for (let y = 0; y < height; y++) {
@@ -72,7 +54,7 @@ finish(`  sequential:   ${sequentialMs.toFixed(0).padStart(6)} ms`);
 // worker busy without our picking a chunkSize.
 const rows = Array.from({ length: height }, (_, y) => y);
 t0 = performance.now();
-const parallel = await parallelMap(rows, renderRow, { context: view, onProgress: progress('parallelMap') });
+const parallel = await parallelMap(rows, renderRow, { context: view, onProgress: progress('parallelMap', 'rows') });
 const parallelMs = performance.now() - t0;
 finish(`  parallelMap:  ${parallelMs.toFixed(0).padStart(6)} ms (includes starting the workers)`);
 

@@ -7,6 +7,7 @@
 //   npm test               a quick run with checks (used by the smoke test)
 import { availableParallelism } from 'node:os';
 import { Pool } from 'weft';
+import { seededRandom } from '@weft/example-support';
 import { quicksort, sortPart } from './sort-tasks.mjs';
 
 const small = process.argv.includes('--small');
@@ -15,18 +16,6 @@ const rounds = small ? 1 : 3;
 /** Parts at most this long are sorted sequentially: about 64 leaves, enough to balance, few enough to stay cheap. */
 const cutoff = Math.max(4_096, length >> 6);
 const workers = availableParallelism();
-
-/** A seeded generator (mulberry32), so every run sorts the same numbers. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const onTerminal = process.stdout.isTTY === true;
 
@@ -56,7 +45,7 @@ function assertSorted(a: Float64Array, label: string): void {
   }
 }
 
-const next = random(0x5eed);
+const next = seededRandom(0x5eed);
 const input = new Float64Array(length);
 for (let i = 0; i < length; i++) input[i] = (next() - 0.5) * 2e6;
 

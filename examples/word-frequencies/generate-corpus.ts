@@ -2,6 +2,7 @@
 // writes the same files on every machine.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '@weft/example-support';
 
 /** Word families whose members share one Porter stem, plus filler. */
 const FAMILIES: readonly (readonly string[])[] = [
@@ -37,18 +38,6 @@ const FAMILIES: readonly (readonly string[])[] = [
   ['agree', 'agreed', 'agreeing', 'agreement', 'agreements'],
 ];
 const FILLER = ['the', 'a', 'of', 'and', 'to', 'in', 'is', 'it', 'that', 'with', 'on', 'for', 'as', 'was', 'by', 'at'];
-
-/** mulberry32: a small seeded PRNG giving floats in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface CorpusOptions {
   readonly dir: string;

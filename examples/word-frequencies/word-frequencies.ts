@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parallelMap } from 'weft';
 import { countWords, type CountContext } from './count-words.mjs';
 import { generateCorpus } from './generate-corpus.js';
+import { finish, progress } from '@weft/example-support';
 
 const small = process.argv.includes('--small');
 const files = small ? 40 : 400;
@@ -17,25 +18,6 @@ const wordsPerFile = small ? 2_000 : 12_000;
 
 // The generator's filler words; skipped by the counter.
 const context: CountContext = { stopWords: ['the', 'a', 'of', 'and', 'to', 'in', 'is', 'it', 'that', 'with', 'on', 'for', 'as', 'was', 'by', 'at'] };
-
-/** Progress on one terminal line; in a log (not a terminal), one line per quarter. */
-function progress(label: string): (done: number, total: number) => void {
-  let quarter = 0;
-  return (done, total) => {
-    if (process.stdout.isTTY) {
-      process.stdout.write(`\r\x1b[K  ${label}: ${done}/${total} files`);
-    } else if (Math.floor((4 * done) / total) > quarter) {
-      quarter = Math.floor((4 * done) / total);
-      console.log(`  ${label}: ${done}/${total} files`);
-    }
-  };
-}
-
-/** Replace the progress line with `text`. */
-function finish(text: string): void {
-  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-  console.log(text);
-}
 
 /** Add the counts of `from` into `into`. */
 function mergeCounts(into: Map<string, number>, from: Map<string, number>): Map<string, number> {
@@ -52,11 +34,11 @@ function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
 const dir = mkdtempSync(join(tmpdir(), 'weft-words-'));
 try {
   console.log(`Counting word stems in ${files} generated files (${(files * wordsPerFile).toLocaleString('en')} words) on ${availableParallelism()} cores\n`);
-  const paths = generateCorpus({ dir, files, wordsPerFile, seed: 20240801, onProgress: progress('writing corpus') });
+  const paths = generateCorpus({ dir, files, wordsPerFile, seed: 20240801, onProgress: progress('writing corpus', 'files') });
   finish(`  corpus written to ${dir}`);
 
   // Sequential: the same function, called directly (defineTask returns it unchanged).
-  const report = progress('sequential');
+  const report = progress('sequential', 'files');
   let t0 = performance.now();
   const sequential = new Map<string, number>();
   paths.forEach((path, i) => {
@@ -72,7 +54,7 @@ try {
   // (inline: 'never'; otherwise Weft might find the job too small and run it
   // all on this thread), so the check below really tests the workers.
   t0 = performance.now();
-  const perFile = await parallelMap(paths, countWords, { context, inline: small ? 'never' : 'auto', onProgress: progress('parallelMap') });
+  const perFile = await parallelMap(paths, countWords, { context, inline: small ? 'never' : 'auto', onProgress: progress('parallelMap', 'files') });
   const parallel = perFile.reduce(mergeCounts, new Map<string, number>());
   const parallelMs = performance.now() - t0;
   finish(`  parallelMap:  ${parallelMs.toFixed(0).padStart(6)} ms (includes starting the workers and importing the task module)`);
