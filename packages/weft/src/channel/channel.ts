@@ -201,11 +201,9 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
   send(value: T, options?: TimeoutOptions): Promise<void> {
     const ring = this.#ring;
     const timeout = timeoutOf('Channel.send', options);
-    if (typeof value === 'number' && !ring.rendezvous) {
-      const pushed = ring.tryPushNumber(value);
-      if (pushed !== FULL) return pushed === CLOSED ? Promise.reject(closedOnSend('Channel.send', value)) : Promise.resolve();
-    }
-    const message = ring.encode(value, 'Channel.send');
+    const message = ring.sendNow(value, 'Channel.send');
+    if (message === CLOSED) return Promise.reject(closedOnSend('Channel.send', value));
+    if (typeof message === 'number') return Promise.resolve();
     return runAsync(sendSteps(ring, message, deadlineOf(timeout), 0)).then((outcome) => {
       if (outcome === CLOSED) throw closedOnSend('Channel.send', value);
       if (outcome === TIMED_OUT) throw new TimeoutError(`Channel.send: no room within ${timeout} ms; the value was not sent`, timeout);
@@ -228,13 +226,9 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    */
   trySend(value: T): boolean {
     const ring = this.#ring;
-    let pushed: number | typeof FULL | typeof CLOSED;
-    if (typeof value === 'number' && !ring.rendezvous) {
-      pushed = ring.tryPushNumber(value);
-    } else {
-      const message = ring.encode(value, 'Channel.trySend');
-      pushed = trySendMessage(ring, message);
-    }
+    const message = ring.sendNow(value, 'Channel.trySend');
+    // A message came back when there was no slot now, or it needs more than a slot (blob cells, a waiting receiver).
+    const pushed = typeof message === 'object' ? trySendMessage(ring, message) : message;
     if (pushed === CLOSED) throw closedOnSend('Channel.trySend', value);
     return pushed !== FULL;
   }
@@ -257,12 +251,9 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
   sendSync(value: T, options?: TimeoutOptions): void {
     const ring = this.#ring;
     const timeout = timeoutOf('Channel.sendSync', options);
-    if (typeof value === 'number' && !ring.rendezvous) {
-      const pushed = ring.tryPushNumber(value);
-      if (pushed === CLOSED) throw closedOnSend('Channel.sendSync', value);
-      if (pushed !== FULL) return;
-    }
-    const message = ring.encode(value, 'Channel.sendSync');
+    const message = ring.sendNow(value, 'Channel.sendSync');
+    if (message === CLOSED) throw closedOnSend('Channel.sendSync', value);
+    if (typeof message === 'number') return;
     assertCanBlock('Channel.sendSync');
     const outcome = runBlocking(sendSteps(ring, message, deadlineOf(timeout), BLOCKING_SPIN));
     if (outcome === CLOSED) throw closedOnSend('Channel.sendSync', value);

@@ -7,7 +7,10 @@
  *
  * @module
  */
-import { encodePayload, PayloadView, type EncodedPayload } from '../codec/payload-codec.js';
+import { fastPayload, MSGPACK_TAG, PayloadView } from '../codec/payload-codec.js';
+import { RecordCodec } from '../codec/record-codec.js';
+import { STRUCTURE_REGISTRY_BYTES, StructureRegistry } from '../codec/structure-registry.js';
+import type { EncodedPayload } from '../codec/payload-codec.js';
 import { futexNotify } from '../sync/futex.js';
 
 // ---- header words (Int32 indexes); hot words sit on their own 64-byte line ----
@@ -40,6 +43,10 @@ const ID_HI = 85;
 const ID_LO = 86;
 const REQUESTED = 87;
 const HEADER_BYTES = 448;
+/** The table of record structures shared by every thread that encodes or decodes this channel's values. */
+const REGISTRY_AT = HEADER_BYTES;
+/** Byte offset of the first message slot. */
+const SLOTS_AT = REGISTRY_AT + STRUCTURE_REGISTRY_BYTES;
 
 /** Bytes per message slot: a stamp word, a length word, then the inline payload. */
 const SLOT_BYTES = 64;
@@ -119,6 +126,8 @@ export class ChannelRing {
   private heap: unknown[] | undefined;
   /** Set once the channel has been sent to a worker: from then on values are encoded, so workers can read them. */
   private shipped = false;
+  /** This thread's encoder and decoder for the channel's values (made at first use: channels of numbers never need one). */
+  private codec: RecordCodec | undefined;
 
   constructor(shapeOrBuffer: RingShape | SharedArrayBuffer) {
     if (shapeOrBuffer instanceof SharedArrayBuffer) {
@@ -127,7 +136,7 @@ export class ChannelRing {
     } else {
       const { slots, rendezvous, blobBytes, requested } = shapeOrBuffer;
       const cells = nextPowerOfTwo(Math.ceil(blobBytes / CELL_BYTES));
-      const size = HEADER_BYTES + slots * SLOT_BYTES + cells * 4 + cells * CELL_BYTES;
+      const size = SLOTS_AT + slots * SLOT_BYTES + cells * 4 + cells * CELL_BYTES;
       this.buffer = new SharedArrayBuffer(size);
       this.words = new Int32Array(this.buffer);
       const markBit = nextPowerOfTwo(slots + 1);
@@ -150,8 +159,8 @@ export class ChannelRing {
     this.lapMask = ~(this.oneLap - 1);
     this.blobCells = w[BLOB_CELLS]!;
     this.blobMask = this.blobCells - 1;
-    this.blobStampAt = (HEADER_BYTES + this.slots * SLOT_BYTES) >> 2;
-    this.blobDataAt = HEADER_BYTES + this.slots * SLOT_BYTES + this.blobCells * 4;
+    this.blobStampAt = (SLOTS_AT + this.slots * SLOT_BYTES) >> 2;
+    this.blobDataAt = SLOTS_AT + this.slots * SLOT_BYTES + this.blobCells * 4;
     this.bytes = new Uint8Array(this.buffer);
     this.floats = new Float64Array(this.buffer, 0, this.buffer.byteLength >> 3);
     this.payloads = new PayloadView(this.bytes);
@@ -179,7 +188,7 @@ export class ChannelRing {
   }
 
   private stampAt(index: number): number {
-    return (HEADER_BYTES >> 2) + index * (SLOT_BYTES >> 2);
+    return (SLOTS_AT >> 2) + index * (SLOT_BYTES >> 2);
   }
 
   private loadStamp(index: number): number {
@@ -213,37 +222,82 @@ export class ChannelRing {
 
   // ---- encoding (before anything is claimed) ----
 
-  /** Encode `value` for this ring; throws TypeError (functions, symbols) or RangeError (too large). */
-  encode(value: unknown, where: string): OutgoingMessage {
-    if (typeof value === 'number') {
-      return { inline: { fast: value, size: 9 }, blob: undefined, blobPos: -1 };
-    }
-    if (this.heap && !this.shipped) return { inline: undefined, identity: { value }, blob: undefined, blobPos: -1 };
-    let encoded: EncodedPayload;
+  private records(): RecordCodec {
+    return (this.codec ??= new RecordCodec(new StructureRegistry(this.buffer, REGISTRY_AT)));
+  }
+
+  /**
+   * Encode `value` with the channel's codec (its bytes are then the codec's
+   * `bytes[start..end)`); returns the payload size, tag included. Throws
+   * TypeError (functions, symbols) or RangeError (too large).
+   */
+  private encodeRecord(value: unknown, where: string): number {
+    let size: number;
     try {
-      encoded = encodePayload(value);
+      size = this.records().encode(value) + 1;
     } catch (err) {
       throw new TypeError(`${where}: the value cannot be sent through a channel (${(err as Error).message})`);
     }
-    if (encoded.size <= INLINE_BYTES) return { inline: encoded, blob: undefined, blobPos: -1 };
-    if (encoded.size > this.maxPayloadBytes) {
+    if (size > this.maxPayloadBytes) {
       throw new RangeError(
-        `${where}: the value takes ${encoded.size} bytes encoded, more than the channel's buffer of ${this.maxPayloadBytes} bytes; create the channel with a larger bufferBytes`,
+        `${where}: the value takes ${size} bytes encoded, more than the channel's buffer of ${this.maxPayloadBytes} bytes; create the channel with a larger bufferBytes`,
       );
     }
-    const blob = new Uint8Array(encoded.size);
-    new PayloadView(blob).write(0, encoded);
+    return size;
+  }
+
+  /** The message for the value {@link encodeRecord} just encoded, owning a copy of its bytes. */
+  private recordMessage(size: number): OutgoingMessage {
+    const { bytes, start, end } = this.codec!;
+    if (size <= INLINE_BYTES) return { inline: { bytes: copyOf(bytes, start, end, 0), size }, blob: undefined, blobPos: -1 };
+    const blob = copyOf(bytes, start, end, 1);
+    blob[0] = MSGPACK_TAG;
     return { inline: undefined, blob, blobPos: -1 };
+  }
+
+  /** Encode `value` for this ring; throws TypeError (functions, symbols) or RangeError (too large). */
+  encode(value: unknown, where: string): OutgoingMessage {
+    if (typeof value === 'number') return { inline: { fast: value, size: 9 }, blob: undefined, blobPos: -1 };
+    if (this.heap && !this.shipped) return { inline: undefined, identity: { value }, blob: undefined, blobPos: -1 };
+    const fast = fastPayload(value);
+    if (fast) return { inline: fast, blob: undefined, blobPos: -1 };
+    return this.recordMessage(this.encodeRecord(value, where));
+  }
+
+  /**
+   * A send's first try, without allocating on the common path: encode
+   * `value` and, on a buffered channel with a free slot, publish it now.
+   * Returns the claimed position, `CLOSED`, or the encoded message to wait
+   * with (the channel is full, a rendezvous, or the value needs blob cells).
+   * Throws like {@link encode}; nothing is claimed then.
+   */
+  sendNow(value: unknown, where: string): number | typeof CLOSED | OutgoingMessage {
+    if (typeof value === 'number' && !this.rendezvous) {
+      const pushed = this.tryPushNumber(value);
+      if (pushed !== FULL) return pushed;
+    }
+    if (typeof value === 'number' || (this.heap && !this.shipped) || fastPayload(value)) {
+      const message = this.encode(value, where);
+      if (typeof value === 'number' || this.rendezvous) return message;
+      const pushed = this.tryPush(message);
+      return pushed === FULL ? message : pushed;
+    }
+    const size = this.encodeRecord(value, where);
+    if (size <= INLINE_BYTES && !this.rendezvous) {
+      const pushed = this.tryPushEncoded(size);
+      if (pushed !== FULL) return pushed;
+    }
+    return this.recordMessage(size);
   }
 
   // ---- the slot ring ----
 
   /**
-   * Publish `message` if a slot is free now. Returns the claimed position
-   * (a number), `FULL`, or `CLOSED`. A blob message must hold its cells
-   * (`blobPos >= 0`, see {@link claimBlob}) first.
+   * Claim the next position for a send if its slot is free now: the
+   * position (its slot is the caller's to write, then {@link publish}),
+   * `FULL`, or `CLOSED`.
    */
-  tryPush(message: OutgoingMessage | undefined, number = 0): number | typeof FULL | typeof CLOSED {
+  private claim(): number | typeof FULL | typeof CLOSED {
     const w = this.words;
     for (let attempt = 0; ; attempt++) {
       const tail = Atomics.load(w, TAIL);
@@ -252,22 +306,8 @@ export class ChannelRing {
       const stamp = this.loadStamp(index);
       if (stamp === tail) {
         // Claims position `tail`; fails if another producer claimed it or the channel closed (mark bit).
-        if (Atomics.compareExchange(w, TAIL, tail, this.next(tail)) !== tail) continue;
-        if (message) this.write(index, message);
-        else {
-          const at = HEADER_BYTES + index * SLOT_BYTES;
-          this.floats[(at + 8) >> 3] = number;
-          w[(at >> 2) + 1] = NUMBER_LENGTH;
-        }
-        // Publishes the slot: a consumer that sees stamp == tail + 1 reads the payload written above.
-        Atomics.store(w, this.stampAt(index), (tail + 1 - index) | 0);
-        // Dekker pair with a receiver's add(RECV_SLEEPERS) then re-check: one of us sees the other.
-        if (Atomics.load(w, RECV_SLEEPERS) > 0) {
-          Atomics.add(w, RECV_EVENT, 1);
-          futexNotify(w, RECV_EVENT, 1);
-        }
-        this.wakeSelects();
-        return tail;
+        if (Atomics.compareExchange(w, TAIL, tail, this.next(tail)) === tail) return tail;
+        continue;
       }
       if (((stamp + this.oneLap) | 0) === ((tail + 1) | 0)) {
         // The slot still holds last lap's message: full if HEAD is a whole lap behind.
@@ -278,13 +318,60 @@ export class ChannelRing {
     }
   }
 
+  /** Publish the slot claimed at `tail` (its payload is written) and wake a receiver. */
+  private publish(tail: number): void {
+    const w = this.words;
+    const index = tail & this.indexMask;
+    // Publishes the slot: a consumer that sees stamp == tail + 1 reads the payload written before.
+    Atomics.store(w, this.stampAt(index), (tail + 1 - index) | 0);
+    // Dekker pair with a receiver's add(RECV_SLEEPERS) then re-check: one of us sees the other.
+    if (Atomics.load(w, RECV_SLEEPERS) > 0) {
+      Atomics.add(w, RECV_EVENT, 1);
+      futexNotify(w, RECV_EVENT, 1);
+    }
+    this.wakeSelects();
+  }
+
+  /**
+   * Publish `message` if a slot is free now. Returns the claimed position
+   * (a number), `FULL`, or `CLOSED`. A blob message must hold its cells
+   * (`blobPos >= 0`, see {@link claimBlob}) first.
+   */
+  tryPush(message: OutgoingMessage): number | typeof FULL | typeof CLOSED {
+    const tail = this.claim();
+    if (typeof tail !== 'number') return tail;
+    this.write(tail & this.indexMask, message);
+    this.publish(tail);
+    return tail;
+  }
+
   /** {@link tryPush} for a bare number: no encoding, no allocation. */
   tryPushNumber(value: number): number | typeof FULL | typeof CLOSED {
-    return this.tryPush(undefined, value);
+    const tail = this.claim();
+    if (typeof tail !== 'number') return tail;
+    const at = SLOTS_AT + (tail & this.indexMask) * SLOT_BYTES;
+    this.floats[(at + 8) >> 3] = value;
+    this.words[(at >> 2) + 1] = NUMBER_LENGTH;
+    this.publish(tail);
+    return tail;
+  }
+
+  /** {@link tryPush} for the value the codec just encoded (`size` bytes with the tag, at most {@link INLINE_BYTES}): copied straight into the slot. */
+  private tryPushEncoded(size: number): number | typeof FULL | typeof CLOSED {
+    const tail = this.claim();
+    if (typeof tail !== 'number') return tail;
+    const at = SLOTS_AT + (tail & this.indexMask) * SLOT_BYTES;
+    const { bytes: from, start, end } = this.codec!;
+    const bytes = this.bytes;
+    bytes[at + 8] = MSGPACK_TAG;
+    for (let i = start, j = at + 9; i < end; i++, j++) bytes[j] = from[i]!;
+    this.words[(at >> 2) + 1] = size;
+    this.publish(tail);
+    return tail;
   }
 
   private write(index: number, message: OutgoingMessage): void {
-    const at = HEADER_BYTES + index * SLOT_BYTES;
+    const at = SLOTS_AT + index * SLOT_BYTES;
     const w = this.words;
     if (message.identity) {
       this.heap![index] = message.identity.value;
@@ -321,13 +408,13 @@ export class ChannelRing {
   /** Read and free the slot at `position` (claimed by the caller). */
   private takeClaimed(position: number, index: number): unknown {
     const w = this.words;
-    const at = HEADER_BYTES + index * SLOT_BYTES;
+    const at = SLOTS_AT + index * SLOT_BYTES;
     const length = w[(at >> 2) + 1]!;
     let blobPos = -1;
     try {
       if (length === NUMBER_LENGTH) return this.floats[(at + 8) >> 3];
       if (length === IDENTITY_LENGTH) return this.takeIdentity(index);
-      if (length >= 0) return this.payloads.read(at + 8, length);
+      if (length >= 0) return this.readInline(at + 8, length);
       blobPos = w[(at >> 2) + 2]!;
       return this.readBlob(blobPos, -length);
     } finally {
@@ -336,6 +423,17 @@ export class ChannelRing {
       Atomics.store(w, this.stampAt(index), (position + this.oneLap - index) | 0);
       this.wakeSenders(this.rendezvous || blobPos >= 0 ? Infinity : 1);
     }
+  }
+
+  /** Read an inline payload: msgpack bytes through the codec's private scratch, the fast path in place. */
+  private readInline(at: number, length: number): unknown {
+    const bytes = this.bytes;
+    if (bytes[at] !== MSGPACK_TAG) return this.payloads.read(at, length);
+    const codec = this.records();
+    const count = length - 1;
+    const scratch = codec.scratchFor(count);
+    for (let i = 0, j = at + 1; i < count; i++, j++) scratch[i] = bytes[j]!;
+    return codec.decodeScratch(count);
   }
 
   /** Make this ring pass values by identity (shared-heap threads; the channel's creator calls it once). */
@@ -393,7 +491,7 @@ export class ChannelRing {
   retract(position: number): boolean {
     const index = position & this.indexMask;
     if (Atomics.compareExchange(this.words, HEAD, position, this.next(position)) !== position) return false;
-    const at = HEADER_BYTES + index * SLOT_BYTES;
+    const at = SLOTS_AT + index * SLOT_BYTES;
     const length = this.words[(at >> 2) + 1]!;
     if (length < 0) this.freeBlob(this.words[(at >> 2) + 2]!, -length);
     Atomics.store(this.words, this.stampAt(index), (position + this.oneLap - index) | 0);
@@ -447,11 +545,15 @@ export class ChannelRing {
   private readBlob(position: number, length: number): unknown {
     const start = (position & this.blobMask) * CELL_BYTES;
     const ringBytes = this.blobCells * CELL_BYTES;
-    const out = new Uint8Array(length);
     const first = Math.min(length, ringBytes - start);
-    out.set(this.bytes.subarray(this.blobDataAt + start, this.blobDataAt + start + first));
-    if (first < length) out.set(this.bytes.subarray(this.blobDataAt, this.blobDataAt + length - first), first);
-    return new PayloadView(out).read(0, length);
+    // The tag byte is never wrapped (a run holds at least one byte before the end of the ring).
+    const record = this.bytes[this.blobDataAt + start] === MSGPACK_TAG;
+    // msgpack bytes (tag dropped) go to the codec's reused scratch; a fast payload to a buffer of its own.
+    const skip = record ? 1 : 0;
+    const out = record ? this.records().scratchFor(length - 1) : new Uint8Array(length);
+    out.set(this.bytes.subarray(this.blobDataAt + start + skip, this.blobDataAt + start + first));
+    if (first < length) out.set(this.bytes.subarray(this.blobDataAt, this.blobDataAt + length - first), first - skip);
+    return record ? this.codec!.decodeScratch(length - 1) : new PayloadView(out).read(0, length);
   }
 
   /** Free the cells of a blob (read, retracted, or never published). */
@@ -472,4 +574,12 @@ export class ChannelRing {
     message.blobPos = -1;
     this.wakeSenders(Infinity);
   }
+}
+
+/** A private copy of `bytes[start..end)`, placed at `offset` in a new array of `end - start + offset` bytes. */
+function copyOf(bytes: Uint8Array, start: number, end: number, offset: number): Uint8Array {
+  const out = new Uint8Array(end - start + offset);
+  if (end - start > INLINE_BYTES) out.set(bytes.subarray(start, end), offset);
+  else for (let i = start, j = offset; i < end; i++, j++) out[j] = bytes[i]!;
+  return out;
 }

@@ -45,6 +45,15 @@ function fastSize(value: unknown): number {
   }
 }
 
+/** The tag byte of a payload whose bytes after the tag are msgpack (other tags are the fast path). */
+export const MSGPACK_TAG: number = Tag.Msgpack;
+
+/** The fast-path form of `value` (a number, boolean, `undefined`, `null`, or a short array of numbers), or `undefined` when it needs a general encoding. */
+export function fastPayload(value: unknown): EncodedPayload | undefined {
+  const size = fastSize(value);
+  return size >= 0 ? { fast: value, size } : undefined;
+}
+
 /** Encode `value` once (to validate it at the call and size it). Throws `TypeError` for functions and symbols. */
 export function encodePayload(value: unknown): EncodedPayload {
   const size = fastSize(value);

@@ -63,11 +63,13 @@ describe('parallelMap: bad input is refused at the call', () => {
   });
 
   it('WEFT_BACKEND with a bad value', () => {
+    const before = process.env.WEFT_BACKEND;
     process.env.WEFT_BACKEND = 'fast';
     try {
       expect(() => parallelMap([1], (x) => x)).toThrow(/WEFT_BACKEND must be 'auto', 'workers' or 'native', received "fast"/);
     } finally {
-      delete process.env.WEFT_BACKEND;
+      if (before === undefined) delete process.env.WEFT_BACKEND;
+      else process.env.WEFT_BACKEND = before;
     }
   });
 });
