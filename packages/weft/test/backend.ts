@@ -24,3 +24,9 @@ export function describeOnWorkers(name: string, reason: string, fn: () => void):
   if (onNative) describe.skip(`${name} [workers only: ${reason}]`, () => undefined);
   else describe(name, fn);
 }
+
+/** `it` for a test that only makes sense on the native backend. */
+export function itOnNative(name: string, reason: string, fn: () => unknown, timeout?: number): void {
+  if (onNative) it(name, fn, timeout);
+  else it.skip(`${name} [native only: ${reason}]`, () => undefined);
+}

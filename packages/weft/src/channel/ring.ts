@@ -260,8 +260,12 @@ export class ChannelRing {
     if (typeof value === 'number') return { inline: { fast: value, size: 9 }, blob: undefined, blobPos: -1 };
     if (this.heap && !this.shipped) return { inline: undefined, identity: { value }, blob: undefined, blobPos: -1 };
     const fast = fastPayload(value);
-    if (fast) return { inline: fast, blob: undefined, blobPos: -1 };
-    return this.recordMessage(this.encodeRecord(value, where));
+    if (!fast) return this.recordMessage(this.encodeRecord(value, where));
+    if (fast.size <= INLINE_BYTES) return { inline: fast, blob: undefined, blobPos: -1 };
+    // A fast payload too large for a slot (a few numbers): blob cells, like any large value.
+    const blob = new Uint8Array(fast.size);
+    new PayloadView(blob).write(0, fast);
+    return { inline: undefined, blob, blobPos: -1 };
   }
 
   /**
@@ -278,7 +282,8 @@ export class ChannelRing {
     }
     if (typeof value === 'number' || (this.heap && !this.shipped) || fastPayload(value)) {
       const message = this.encode(value, where);
-      if (typeof value === 'number' || this.rendezvous) return message;
+      // Numbers that found no slot were tried above; a rendezvous waits for a receiver; blobs need cells first.
+      if (typeof value === 'number' || this.rendezvous || message.blob) return message;
       const pushed = this.tryPush(message);
       return pushed === FULL ? message : pushed;
     }

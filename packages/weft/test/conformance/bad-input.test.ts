@@ -51,7 +51,7 @@ describe('parallelMap: bad input is refused at the call', () => {
     expect(() => parallelMap([1], (x) => x, 5 as never)).toThrow(/options must be an object/);
   });
 
-  it('a context that cannot be cloned', () => {
+  itOnWorkers('a context that cannot be cloned', 'native threads get the context object itself; nothing is cloned', () => {
     expect(() => parallelMap([1], (x) => x, { context: { f: () => 1 } as never })).toThrow(/context must be structured-cloneable/);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, ChannelClosedError, parallelMap } from 'weft';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
+import { itOnNative, itOnWorkers } from '../backend.js';
 
 /** Resolves after the event loop has turned a few times (lets pending waits settle into sleep). */
 async function turns(n = 5): Promise<void> {
@@ -113,7 +114,7 @@ describe('Channel close', () => {
     expect(await receiving).toBe(8);
   });
 
-  it('refuses values it cannot carry at send, leaving nothing behind', async () => {
+  itOnWorkers('refuses values it cannot carry at send, leaving nothing behind', 'on native a channel passes values by identity: functions and symbols are carried as they are', async () => {
     const ch = new Channel<unknown>(2, { bufferBytes: 1024 });
     expect(() => ch.trySend({ f: () => 1 })).toThrow(TypeError);
     expect(() => ch.trySend(Symbol('s'))).toThrow(TypeError);
@@ -122,6 +123,16 @@ describe('Channel close', () => {
     expect(ch.size).toBe(0);
     expect(ch.trySend('ok')).toBe(true);
     expect(ch.tryReceive()).toEqual({ kind: 'received', value: 'ok' });
+  });
+
+  itOnNative('carries any value by identity (functions, symbols, large strings)', 'workers encode values, and refuse these', () => {
+    const ch = new Channel<unknown>(4, { bufferBytes: 1024 });
+    const f = (): number => 1;
+    const s = Symbol('s');
+    const big = 'x'.repeat(5000);
+    for (const v of [f, s, big]) expect(ch.trySend(v)).toBe(true);
+    for (const v of [f, s, big]) expect(ch.tryReceive()).toEqual({ kind: 'received', value: v });
+    expect(ch.size).toBe(0);
   });
 
   it('checks its arguments', () => {
