@@ -5,7 +5,10 @@
 // Weft's parties are pool workers (parallelMap, inline: 'never', one item
 // each) that start together on an Atomics handshake and block in
 // sendSync / iteration. The MessagePort baseline streams the same objects
-// between two plain worker_threads connected by a MessageChannel.
+// between two plain worker_threads connected by a MessageChannel. The two
+// object contenders are measured as harness.mjs's `paired` does: one
+// untimed warm-up each, then alternating rounds, so both see the same
+// machine conditions, and the ratio is the median of the per-round ratios.
 import { Worker } from 'node:worker_threads';
 import { AtomicInt32, Channel, Pool } from 'weft';
 
@@ -78,6 +81,30 @@ const best = async (rounds, fn) => {
   return top;
 };
 
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+/**
+ * Rates (higher is better) of `a` and `b`, as harness.mjs's `paired` times
+ * them: one untimed warm-up each (JIT, pool workers), then `rounds`
+ * alternating pairs. Returns their median rates and the median of the
+ * per-round ratios `a / b`.
+ */
+async function pairedRates(a, b, rounds) {
+  await a();
+  await b();
+  const ra = [];
+  const rb = [];
+  const ratios = [];
+  for (let r = 0; r < rounds; r++) {
+    const x = await a();
+    const y = await b();
+    ra.push(x);
+    rb.push(y);
+    ratios.push(x / y);
+  }
+  return { a: median(ra), b: median(rb), ratio: median(ratios) };
+}
+
 /**
  * Runs the channel workloads; `record(workload, contender, value, unit, note, facts)` receives each
  * figure, `facts` as in benchmark-chart.mjs (baseline, targets).
@@ -92,10 +119,15 @@ export async function channelSuite({ quick, record }) {
     record('1 producer -> 1 consumer worker, numbers', 'weft Channel(1024)', m(oneToOne), 'M msgs/s', 'target >= 5 M msgs/s', { targets: [{ value: 5 }] });
 
     const objects = quick ? 200_000 : 1_000_000;
-    const weftObjects = await best(rounds, () => channelRun(pool, { producers: 1, consumers: 1, perProducer: objects, kind: 'objects', capacity: 1024 }));
-    const portObjects = await best(rounds, () => portRun(objects));
+    const paired = await pairedRates(
+      () => channelRun(pool, { producers: 1, consumers: 1, perProducer: objects, kind: 'objects', capacity: 1024 }),
+      () => portRun(objects),
+      quick ? 3 : 5,
+    );
+    const weftObjects = paired.a;
+    const portObjects = paired.b;
     const label = '1 -> 1 worker, { id, name, tags } objects';
-    record(label, 'weft Channel(1024) (msgpackr)', m(weftObjects), 'M msgs/s', `${(weftObjects / portObjects).toFixed(2)}x MessagePort (target >= 2x)`, {
+    record(label, 'weft Channel(1024) (msgpackr)', m(weftObjects), 'M msgs/s', `${paired.ratio.toFixed(2)}x MessagePort (target >= 2x)`, {
       targets: [{ speedup: 2 }],
     });
     record(label, 'MessagePort postMessage (structured clone)', m(portObjects), 'M msgs/s', '', { baseline: true });

@@ -20,7 +20,7 @@ import { hasThreadApi } from '../backend/native-thread.js';
 export interface ChannelOptions {
   /**
    * Bytes set aside for values too large to sit in a message slot (more than
-   * 55 bytes encoded); also the largest value the channel accepts. Default
+   * 56 bytes encoded); also the largest value the channel accepts. Default
    * 256 KiB. Memory is committed as it is first used.
    */
   readonly bufferBytes?: number;

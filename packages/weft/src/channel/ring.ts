@@ -19,14 +19,18 @@ import { futexNotify } from '../sync/futex.js';
 const TAIL = 0;
 /** Consumers' claim position: `lap | index`. */
 const HEAD = 16;
-/** Receivers about to sleep or asleep on `RECV_EVENT`. */
+/** Receivers in `receive` or `select` about to sleep or asleep (a rendezvous is ready for `trySend` while one is). */
 export const RECV_SLEEPERS = 32;
-/** Bumped (then notified) when a message is published while receivers sleep, and on close. */
+/**
+ * Receivers sleep on this word: bit 0 ({@link SLEEPING}) is set by a
+ * receiver about to sleep; a publish that finds it set moves the word on
+ * (clearing the bit) and wakes every receiver. Close moves it too.
+ */
 export const RECV_EVENT = 33;
-/** Senders about to sleep or asleep on `SEND_EVENT`. */
-export const SEND_SLEEPERS = 48;
-/** Bumped (then notified) when a slot or blob cells are freed while senders sleep, and on close. */
+/** Senders sleep on this word, as receivers on `RECV_EVENT`: a freed slot or freed blob cells wake them. */
 export const SEND_EVENT = 49;
+/** The bit of an event word that says someone announced a sleep on it since the last wake. */
+const SLEEPING = 1;
 /** Selects about to sleep or asleep on `SELECT_EVENT` (they wait on several channels at once). */
 export const SELECT_SLEEPERS = 96;
 /** Bumped, then notified to *all*, on every change a select may wait for. */
@@ -56,6 +60,8 @@ export const INLINE_BYTES = SLOT_BYTES - 8;
 const NUMBER_LENGTH = 0x4000_0000;
 /** A slot's length word when its value is in the ring's identity heap. */
 const IDENTITY_LENGTH = 0x4000_0001;
+/** Length word `RECORD_LENGTH | n`: the slot holds `n` bytes of the channel codec's msgpack, from its first data word. */
+const RECORD_LENGTH = 0x2000_0000;
 /** Bytes per blob cell. */
 const CELL_BYTES = 64;
 
@@ -66,16 +72,27 @@ export const CLOSED: unique symbol = Symbol('weft.channel.closed');
 /** Returned by {@link ChannelRing.tryPush} when there is no room now. */
 export const FULL: unique symbol = Symbol('weft.channel.full');
 
-/** A value encoded once at the call, before anything is claimed. */
+/** A value encoded once at the call, before anything is claimed. Exactly one of `inline`, `record`, `identity`, `blob` is set. */
 export interface OutgoingMessage {
-  /** The encoded payload (inline) or `undefined` when it travels as blob bytes or by identity. */
+  /** A fast-path payload (a number, boolean, null, undefined, a few numbers) that fits in a slot. */
   readonly inline: EncodedPayload | undefined;
+  /** msgpack bytes from the channel's codec that fit in a slot. */
+  readonly record: Uint8Array | undefined;
   /** Shared heap: the value itself, passed by identity through {@link ChannelRing.heap}. */
-  readonly identity?: { readonly value: unknown };
+  readonly identity: { readonly value: unknown } | undefined;
   /** Standalone bytes (tag included) for the blob ring. */
   readonly blob: Uint8Array | undefined;
   /** Blob cells held for this message while it waits for a slot (-1: none). */
   blobPos: number;
+}
+
+function outgoing(
+  inline: EncodedPayload | undefined,
+  record: Uint8Array | undefined,
+  identity: { readonly value: unknown } | undefined,
+  blob: Uint8Array | undefined,
+): OutgoingMessage {
+  return { inline, record, identity, blob, blobPos: -1 };
 }
 
 /** Sizes that shape a ring's memory. */
@@ -215,6 +232,22 @@ export class ChannelRing {
     }
   }
 
+  /**
+   * Whether a pop may find something (a message claimed past `HEAD`, or the
+   * channel closed): a snapshot that reads only `TAIL` and `HEAD`, for
+   * spinning without touching the slots.
+   */
+  maySucceedPop(): boolean {
+    const tail = Atomics.load(this.words, TAIL);
+    return (tail & this.markBit) !== 0 || tail !== Atomics.load(this.words, HEAD);
+  }
+
+  /** Whether a push may find a slot (the ring not a whole lap ahead, or closed): a snapshot of `TAIL` and `HEAD`, as {@link maySucceedPop}. */
+  maySucceedPush(): boolean {
+    const tail = Atomics.load(this.words, TAIL);
+    return (tail & this.markBit) !== 0 || ((Atomics.load(this.words, HEAD) + this.oneLap) | 0) !== tail;
+  }
+
   /** Receivers sleeping in a receive or select (a snapshot; rendezvous readiness). */
   get sleepingReceivers(): number {
     return Atomics.load(this.words, RECV_SLEEPERS);
@@ -227,45 +260,47 @@ export class ChannelRing {
   }
 
   /**
-   * Encode `value` with the channel's codec (its bytes are then the codec's
-   * `bytes[start..end)`); returns the payload size, tag included. Throws
-   * TypeError (functions, symbols) or RangeError (too large).
+   * Encode `value` with the channel's codec (which keeps the bytes until
+   * this thread encodes again); returns their length. Throws TypeError
+   * (functions, symbols) or RangeError (too large).
    */
   private encodeRecord(value: unknown, where: string): number {
-    let size: number;
+    let length: number;
     try {
-      size = this.records().encode(value) + 1;
+      length = this.records().encode(value);
     } catch (err) {
       throw new TypeError(`${where}: the value cannot be sent through a channel (${(err as Error).message})`);
     }
-    if (size > this.maxPayloadBytes) {
+    // Inline, the bytes fill the slot; as a blob they take a tag byte too.
+    if (length > INLINE_BYTES && length + 1 > this.maxPayloadBytes) {
       throw new RangeError(
-        `${where}: the value takes ${size} bytes encoded, more than the channel's buffer of ${this.maxPayloadBytes} bytes; create the channel with a larger bufferBytes`,
+        `${where}: the value takes ${length + 1} bytes encoded, more than the channel's buffer of ${this.maxPayloadBytes} bytes; create the channel with a larger bufferBytes`,
       );
     }
-    return size;
+    return length;
   }
 
-  /** The message for the value {@link encodeRecord} just encoded, owning a copy of its bytes. */
-  private recordMessage(size: number): OutgoingMessage {
-    const { bytes, start, end } = this.codec!;
-    if (size <= INLINE_BYTES) return { inline: { bytes: copyOf(bytes, start, end, 0), size }, blob: undefined, blobPos: -1 };
-    const blob = copyOf(bytes, start, end, 1);
+  /** The message for the value {@link encodeRecord} just encoded (`length` bytes), owning a copy of them. */
+  private recordMessage(length: number): OutgoingMessage {
+    const bytes = this.codec!.copyOut();
+    if (length <= INLINE_BYTES) return outgoing(undefined, bytes, undefined, undefined);
+    const blob = new Uint8Array(length + 1);
     blob[0] = MSGPACK_TAG;
-    return { inline: undefined, blob, blobPos: -1 };
+    blob.set(bytes, 1);
+    return outgoing(undefined, undefined, undefined, blob);
   }
 
   /** Encode `value` for this ring; throws TypeError (functions, symbols) or RangeError (too large). */
   encode(value: unknown, where: string): OutgoingMessage {
-    if (typeof value === 'number') return { inline: { fast: value, size: 9 }, blob: undefined, blobPos: -1 };
-    if (this.heap && !this.shipped) return { inline: undefined, identity: { value }, blob: undefined, blobPos: -1 };
+    if (typeof value === 'number') return outgoing({ fast: value, size: 9 }, undefined, undefined, undefined);
+    if (this.heap && !this.shipped) return outgoing(undefined, undefined, { value }, undefined);
     const fast = fastPayload(value);
     if (!fast) return this.recordMessage(this.encodeRecord(value, where));
-    if (fast.size <= INLINE_BYTES) return { inline: fast, blob: undefined, blobPos: -1 };
+    if (fast.size <= INLINE_BYTES) return outgoing(fast, undefined, undefined, undefined);
     // A fast payload too large for a slot (a few numbers): blob cells, like any large value.
     const blob = new Uint8Array(fast.size);
     new PayloadView(blob).write(0, fast);
-    return { inline: undefined, blob, blobPos: -1 };
+    return outgoing(undefined, undefined, undefined, blob);
   }
 
   /**
@@ -287,12 +322,12 @@ export class ChannelRing {
       const pushed = this.tryPush(message);
       return pushed === FULL ? message : pushed;
     }
-    const size = this.encodeRecord(value, where);
-    if (size <= INLINE_BYTES && !this.rendezvous) {
-      const pushed = this.tryPushEncoded(size);
+    const length = this.encodeRecord(value, where);
+    if (length <= INLINE_BYTES && !this.rendezvous) {
+      const pushed = this.tryPushEncoded(length);
       if (pushed !== FULL) return pushed;
     }
-    return this.recordMessage(size);
+    return this.recordMessage(length);
   }
 
   // ---- the slot ring ----
@@ -329,11 +364,7 @@ export class ChannelRing {
     const index = tail & this.indexMask;
     // Publishes the slot: a consumer that sees stamp == tail + 1 reads the payload written before.
     Atomics.store(w, this.stampAt(index), (tail + 1 - index) | 0);
-    // Dekker pair with a receiver's add(RECV_SLEEPERS) then re-check: one of us sees the other.
-    if (Atomics.load(w, RECV_SLEEPERS) > 0) {
-      Atomics.add(w, RECV_EVENT, 1);
-      futexNotify(w, RECV_EVENT, 1);
-    }
+    this.wake(RECV_EVENT);
     this.wakeSelects();
   }
 
@@ -361,16 +392,13 @@ export class ChannelRing {
     return tail;
   }
 
-  /** {@link tryPush} for the value the codec just encoded (`size` bytes with the tag, at most {@link INLINE_BYTES}): copied straight into the slot. */
-  private tryPushEncoded(size: number): number | typeof FULL | typeof CLOSED {
+  /** {@link tryPush} for the value the codec just encoded (`length` bytes, at most {@link INLINE_BYTES}): copied straight into the slot, a word at a time. */
+  private tryPushEncoded(length: number): number | typeof FULL | typeof CLOSED {
     const tail = this.claim();
     if (typeof tail !== 'number') return tail;
     const at = SLOTS_AT + (tail & this.indexMask) * SLOT_BYTES;
-    const { bytes: from, start, end } = this.codec!;
-    const bytes = this.bytes;
-    bytes[at + 8] = MSGPACK_TAG;
-    for (let i = start, j = at + 9; i < end; i++, j++) bytes[j] = from[i]!;
-    this.words[(at >> 2) + 1] = size;
+    this.codec!.copyTo(this.bytes, this.words, at + 8);
+    this.words[(at >> 2) + 1] = RECORD_LENGTH | length;
     this.publish(tail);
     return tail;
   }
@@ -381,6 +409,9 @@ export class ChannelRing {
     if (message.identity) {
       this.heap![index] = message.identity.value;
       w[(at >> 2) + 1] = IDENTITY_LENGTH;
+    } else if (message.record) {
+      this.bytes.set(message.record, at + 8);
+      w[(at >> 2) + 1] = RECORD_LENGTH | message.record.length;
     } else if (message.inline) {
       w[(at >> 2) + 1] = this.payloads.write(at + 8, message.inline);
     } else {
@@ -419,26 +450,16 @@ export class ChannelRing {
     try {
       if (length === NUMBER_LENGTH) return this.floats[(at + 8) >> 3];
       if (length === IDENTITY_LENGTH) return this.takeIdentity(index);
-      if (length >= 0) return this.readInline(at + 8, length);
+      if (length >= RECORD_LENGTH) return this.records().decodeWords(w, (at + 8) >> 2, length & ~RECORD_LENGTH);
+      if (length >= 0) return this.payloads.read(at + 8, length);
       blobPos = w[(at >> 2) + 2]!;
       return this.readBlob(blobPos, -length);
     } finally {
       if (blobPos >= 0) this.freeBlob(blobPos, -length);
       // Frees the slot for the next lap's producer (ordered after the reads above).
       Atomics.store(w, this.stampAt(index), (position + this.oneLap - index) | 0);
-      this.wakeSenders(this.rendezvous || blobPos >= 0 ? Infinity : 1);
+      this.wakeSenders();
     }
-  }
-
-  /** Read an inline payload: msgpack bytes through the codec's private scratch, the fast path in place. */
-  private readInline(at: number, length: number): unknown {
-    const bytes = this.bytes;
-    if (bytes[at] !== MSGPACK_TAG) return this.payloads.read(at, length);
-    const codec = this.records();
-    const count = length - 1;
-    const scratch = codec.scratchFor(count);
-    for (let i = 0, j = at + 1; i < count; i++, j++) scratch[i] = bytes[j]!;
-    return codec.decodeScratch(count);
   }
 
   /** Make this ring pass values by identity (shared-heap threads; the channel's creator calls it once). */
@@ -462,12 +483,34 @@ export class ChannelRing {
     return value;
   }
 
-  /** Wake senders waiting for room (Dekker pair with a sender's add(SEND_SLEEPERS) then re-check). */
-  wakeSenders(count: number): void {
-    if (Atomics.load(this.words, SEND_SLEEPERS) > 0) {
-      Atomics.add(this.words, SEND_EVENT, 1);
-      futexNotify(this.words, SEND_EVENT, count);
-    }
+  /**
+   * About to sleep on `event` (`RECV_EVENT` or `SEND_EVENT`): set its
+   * {@link SLEEPING} bit and return the value to wait on. The caller then
+   * tries its operation once more and sleeps only if it still cannot
+   * proceed; any wake from now on changes the word, so the wait returns.
+   */
+  announceSleep(event: number): number {
+    // Dekker pair with `wake`: the sleeper writes the bit then re-checks the ring; a waker changes the ring then reads the bit.
+    return Atomics.or(this.words, event, SLEEPING) | SLEEPING;
+  }
+
+  /**
+   * Wake everyone asleep on `event` if anyone announced a sleep since the
+   * last wake; otherwise a single load. The wake clears the bit, so a burst
+   * of publishes (or frees) while a sleeper is still waking costs one
+   * notify, not one each.
+   */
+  private wake(event: number): void {
+    const w = this.words;
+    const seen = Atomics.load(w, event);
+    if ((seen & SLEEPING) === 0) return;
+    // Clears the bit and moves the word on (odd + 1 is even). If it fails, another waker did it and woke everyone.
+    if (Atomics.compareExchange(w, event, seen, (seen + 1) | 0) === seen) futexNotify(w, event);
+  }
+
+  /** Wake senders waiting for room (or, on a rendezvous, for pickup), and selects. */
+  wakeSenders(): void {
+    this.wake(SEND_EVENT);
     this.wakeSelects();
   }
 
@@ -500,16 +543,17 @@ export class ChannelRing {
     const length = this.words[(at >> 2) + 1]!;
     if (length < 0) this.freeBlob(this.words[(at >> 2) + 2]!, -length);
     Atomics.store(this.words, this.stampAt(index), (position + this.oneLap - index) | 0);
-    this.wakeSenders(Infinity);
+    this.wakeSenders();
     return true;
   }
 
   /** Close: set the mark bit on TAIL (producers' claims fail from now on), then wake everyone. */
   close(): boolean {
     const before = Atomics.or(this.words, TAIL, this.markBit);
-    Atomics.add(this.words, RECV_EVENT, 1);
+    // Moves each event word on (by 2: the SLEEPING bit keeps its meaning) and wakes every sleeper.
+    Atomics.add(this.words, RECV_EVENT, 2);
     futexNotify(this.words, RECV_EVENT);
-    Atomics.add(this.words, SEND_EVENT, 1);
+    Atomics.add(this.words, SEND_EVENT, 2);
     futexNotify(this.words, SEND_EVENT);
     Atomics.add(this.words, SELECT_EVENT, 1);
     futexNotify(this.words, SELECT_EVENT);
@@ -577,14 +621,7 @@ export class ChannelRing {
     if (message.blobPos < 0) return;
     this.freeBlob(message.blobPos, message.blob!.length);
     message.blobPos = -1;
-    this.wakeSenders(Infinity);
+    this.wakeSenders();
   }
 }
 
-/** A private copy of `bytes[start..end)`, placed at `offset` in a new array of `end - start + offset` bytes. */
-function copyOf(bytes: Uint8Array, start: number, end: number, offset: number): Uint8Array {
-  const out = new Uint8Array(end - start + offset);
-  if (end - start > INLINE_BYTES) out.set(bytes.subarray(start, end), offset);
-  else for (let i = start, j = offset; i < end; i++, j++) out[j] = bytes[i]!;
-  return out;
-}

@@ -151,7 +151,7 @@ export async function select<const C extends readonly SelectCase[]>(cases: C, op
       for (const ring of rendezvousReceivers) {
         // A select receiving from a rendezvous channel is a waiting receiver: senders may hand over.
         Atomics.add(ring.words, RECV_SLEEPERS, 1);
-        ring.wakeSenders(Infinity);
+        ring.wakeSenders();
       }
       try {
         const seen = rings.map((ring) => Atomics.load(ring.words, SELECT_EVENT));

@@ -5,16 +5,19 @@
  * `Atomics.waitAsync` for `send`/`receive`.
  *
  * Sleeping follows one pattern on both sides (Dekker): announce the sleep
- * (`add(*_SLEEPERS)`), read the event word, try the operation again, then
- * sleep while the event word still holds what was read. The other side
- * changes the ring (a store), then reads `*_SLEEPERS`, and if anyone may
- * sleep it bumps the event word and notifies. With sequentially consistent
- * Atomics one of the two sees the other, so no wake-up is lost.
+ * by setting the event word's `SLEEPING` bit (`ring.announceSleep`, which
+ * returns the value to wait on), try the operation again, then sleep while
+ * the event word still holds that value. The other side changes the ring
+ * (a store), then reads the event word, and only if the bit is set moves it
+ * on (clearing the bit) and notifies everyone. With sequentially consistent
+ * Atomics one of the two sees the other, so no wake-up is lost; and a burst
+ * of changes while a sleeper wakes costs one notify. Before sleeping, a
+ * blocking waiter spins reading only `TAIL` and `HEAD`.
  *
  * @module
  */
 import { futexWait, remaining, type FutexSteps } from '../sync/futex.js';
-import { CLOSED, EMPTY, FULL, RECV_EVENT, RECV_SLEEPERS, SEND_EVENT, SEND_SLEEPERS, type ChannelRing, type OutgoingMessage } from './ring.js';
+import { CLOSED, EMPTY, FULL, RECV_EVENT, RECV_SLEEPERS, SEND_EVENT, type ChannelRing, type OutgoingMessage } from './ring.js';
 
 /** A slow path's result when its deadline passed first. */
 export const TIMED_OUT: unique symbol = Symbol('weft.channel.timedOut');
@@ -25,14 +28,18 @@ export function* receiveSteps(ring: ChannelRing, deadline: number, spin: number)
   for (let spins = 0; ; spins++) {
     const value = ring.tryPop();
     if (value !== EMPTY) return value;
-    if (spins < spin) continue;
+    if (spins < spin) {
+      // Spin until a send is claimed, reading only TAIL and HEAD: the slot a producer is writing stays in its cache.
+      while (spins < spin && !ring.maySucceedPop()) spins++;
+      continue;
+    }
     const left = remaining(deadline);
     if (left <= 0) return TIMED_OUT;
     Atomics.add(w, RECV_SLEEPERS, 1);
     try {
       // A sleeping receiver makes a rendezvous channel ready for trySend and select's send cases.
-      if (ring.rendezvous) ring.wakeSenders(Infinity);
-      const seen = Atomics.load(w, RECV_EVENT);
+      if (ring.rendezvous) ring.wakeSenders();
+      const seen = ring.announceSleep(RECV_EVENT);
       const again = ring.tryPop();
       if (again !== EMPTY) return again;
       // Woken by a publish (tryPush) or close; a wait that starts after the bump returns at once.
@@ -80,23 +87,22 @@ export function* sendSteps(ring: ChannelRing, message: OutgoingMessage, deadline
         outcome = CLOSED;
         break;
       }
-      if (spins < spin) continue;
+      if (spins < spin) {
+        // Spin until a slot is freed, reading only HEAD and TAIL: the slot a consumer is reading stays in its cache.
+        while (spins < spin && !ring.maySucceedPush()) spins++;
+        continue;
+      }
       const left = remaining(deadline);
       if (left <= 0) {
         outcome = TIMED_OUT;
         break;
       }
-      Atomics.add(w, SEND_SLEEPERS, 1);
-      try {
-        const seen = Atomics.load(w, SEND_EVENT);
-        const again = attemptSend(ring, message);
-        if (typeof again === 'number') position = again;
-        else if (again === CLOSED) outcome = CLOSED;
-        // Woken when a consumer frees a slot or blob cells, or on close.
-        else yield futexWait(w, SEND_EVENT, seen, left);
-      } finally {
-        Atomics.sub(w, SEND_SLEEPERS, 1);
-      }
+      const seen = ring.announceSleep(SEND_EVENT);
+      const again = attemptSend(ring, message);
+      if (typeof again === 'number') position = again;
+      else if (again === CLOSED) outcome = CLOSED;
+      // Woken when a consumer frees a slot or blob cells, or on close.
+      else yield futexWait(w, SEND_EVENT, seen, left);
     }
   } finally {
     // Not published (closed, timed out): give back blob cells it held.
@@ -120,14 +126,9 @@ function* awaitPickup(ring: ChannelRing, position: number, deadline: number, spi
     if (spins < spin) continue;
     const left = remaining(deadline);
     if (left <= 0) return ring.retract(position) ? TIMED_OUT : undefined;
-    Atomics.add(w, SEND_SLEEPERS, 1);
-    try {
-      const seen = Atomics.load(w, SEND_EVENT);
-      if (ring.head !== position || ring.closed) continue;
-      // Woken by the receiver freeing the slot (rendezvous consumers notify every sender) or by close.
-      yield futexWait(w, SEND_EVENT, seen, left);
-    } finally {
-      Atomics.sub(w, SEND_SLEEPERS, 1);
-    }
+    const seen = ring.announceSleep(SEND_EVENT);
+    if (ring.head !== position || ring.closed) continue;
+    // Woken by the receiver freeing the slot (consumers wake every sleeping sender) or by close.
+    yield futexWait(w, SEND_EVENT, seen, left);
   }
 }
