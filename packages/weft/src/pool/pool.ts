@@ -79,6 +79,9 @@ interface TaskRecord {
 
 const WHERE = 'Pool';
 
+/** `TaskRecord.args` of a task already shipped (its arguments live in the payload or `pinnedArgs`). */
+const EMPTY_ARGS: unknown[] = [];
+
 /** How long (ms) the caller looks for a completion before it waits asynchronously, once per burst of work. */
 const CALLER_SPIN_MS = 0.03;
 
@@ -368,8 +371,9 @@ export class Pool {
         ref: shipped?.ref,
         payload: shipped?.payload,
         pinnedArgs: shipped?.pinnedArgs,
-        fn,
-        args,
+        // Kept only where they may still be needed: by identity for native threads, or shipped late.
+        fn: shipped ? undefined : fn,
+        args: shipped ? EMPTY_ARGS : args,
         flags,
         submittedAt: now(),
         timeout: options.timeout,
