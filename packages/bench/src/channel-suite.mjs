@@ -6,11 +6,12 @@
 // each) that start together on an Atomics handshake and block in
 // sendSync / iteration. The MessagePort baseline streams the same objects
 // between two plain worker_threads connected by a MessageChannel. The two
-// object contenders are measured as harness.mjs's `paired` does: one
+// object contenders are measured with harness.mjs's `alternate`: one
 // untimed warm-up each, then alternating rounds, so both see the same
 // machine conditions, and the ratio is the median of the per-round ratios.
 import { Worker } from 'node:worker_threads';
 import { AtomicInt32, Channel, Pool } from 'weft';
+import { alternate } from './harness.mjs';
 
 /** One party of a channel run; returns its elapsed ms (from the common start). */
 function party(role, _index, ctx) {
@@ -81,30 +82,6 @@ const best = async (rounds, fn) => {
   return top;
 };
 
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-
-/**
- * Rates (higher is better) of `a` and `b`, as harness.mjs's `paired` times
- * them: one untimed warm-up each (JIT, pool workers), then `rounds`
- * alternating pairs. Returns their median rates and the median of the
- * per-round ratios `a / b`.
- */
-async function pairedRates(a, b, rounds) {
-  await a();
-  await b();
-  const ra = [];
-  const rb = [];
-  const ratios = [];
-  for (let r = 0; r < rounds; r++) {
-    const x = await a();
-    const y = await b();
-    ra.push(x);
-    rb.push(y);
-    ratios.push(x / y);
-  }
-  return { a: median(ra), b: median(rb), ratio: median(ratios) };
-}
-
 /**
  * Runs the channel workloads; `record(workload, contender, value, unit, note, facts)` receives each
  * figure, `facts` as in benchmark-chart.mjs (baseline, targets).
@@ -119,10 +96,11 @@ export async function channelSuite({ quick, record }) {
     record('1 producer -> 1 consumer worker, numbers', 'weft Channel(1024)', m(oneToOne), 'M msgs/s', 'target >= 5 M msgs/s', { targets: [{ value: 5 }] });
 
     const objects = quick ? 200_000 : 1_000_000;
-    const paired = await pairedRates(
+    // Rates (higher is better), alternating rounds: the ratio is weft's rate over MessagePort's.
+    const paired = await alternate(
       () => channelRun(pool, { producers: 1, consumers: 1, perProducer: objects, kind: 'objects', capacity: 1024 }),
       () => portRun(objects),
-      quick ? 3 : 5,
+      { rounds: quick ? 3 : 5, ratio: (weft, port) => weft / port },
     );
     const weftObjects = paired.a;
     const portObjects = paired.b;

@@ -50,28 +50,43 @@ export async function tryPeer(fn, { timeoutMs = 60_000 } = {}) {
   }
 }
 
+/** The median of `xs` (the upper one of an even count). */
+export function median(xs) {
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+}
+
+/**
+ * Run `a` and `b` alternately, `rounds` times (after one untimed warm-up
+ * each), so both see the same machine conditions. Each returns a figure of
+ * its own (a time, a rate); returns their medians and the median of the
+ * per-round `ratio(figureOfA, figureOfB)`.
+ */
+export async function alternate(a, b, { rounds = 9, ratio }) {
+  await a();
+  await b();
+  const fa = [];
+  const fb = [];
+  const ratios = [];
+  for (let i = 0; i < rounds; i++) {
+    const x = await a();
+    const y = await b();
+    fa.push(x);
+    fb.push(y);
+    ratios.push(ratio(x, y));
+  }
+  return { a: median(fa), b: median(fb), ratio: median(ratios) };
+}
+
 /**
  * Time `a` and `b` alternately, `rounds` times (after one warm-up each), so
  * both see the same machine conditions; returns their median times and the
  * median of the per-round ratios `b / a` (how many times faster `a` is).
  */
-export async function paired(a, b, { rounds = 9 } = {}) {
-  await a();
-  await b();
-  const ta = [];
-  const tb = [];
-  const ratios = [];
-  for (let i = 0; i < rounds; i++) {
-    let t = performance.now();
-    await a();
-    const ma = performance.now() - t;
-    t = performance.now();
-    await b();
-    const mb = performance.now() - t;
-    ta.push(ma);
-    tb.push(mb);
-    ratios.push(mb / ma);
-  }
-  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+export function paired(a, b, { rounds = 9 } = {}) {
+  const timed = (fn) => async () => {
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  };
+  return alternate(timed(a), timed(b), { rounds, ratio: (ta, tb) => tb / ta });
 }
