@@ -12,38 +12,7 @@ import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from '.
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { prepareSharedHeapRuntime, startWorkerRuntime } from '../runtime/start-worker-runtime.js';
 import { enableThreadParking, wakeParkedThreads } from '../sync/futex.js';
-
-interface ThreadLike {
-  join(): unknown;
-  asyncJoin(): Promise<unknown>;
-  readonly id: number;
-}
-interface LockLike {
-  hold<T>(fn: () => T): T;
-  asyncHold(): Promise<() => void>;
-}
-interface ConditionLike {
-  wait(lock: LockLike): void;
-  asyncWait(lock: LockLike): Promise<() => void>;
-  notify(): number;
-  notifyAll(): number;
-}
-interface ThreadGlobals {
-  Thread?: (new (fn: (...args: never[]) => unknown, ...args: unknown[]) => ThreadLike) & { current?: ThreadLike };
-  Lock?: new () => LockLike;
-  Condition?: new () => ConditionLike;
-}
-
-/** True where the engine exposes the Thread API's globals (the cheap, synchronous half of detection). */
-export function hasThreadApi(): boolean {
-  const g = globalThis as unknown as ThreadGlobals;
-  return (
-    typeof g.Thread === 'function' &&
-    typeof g.Lock === 'function' &&
-    typeof g.Condition === 'function' &&
-    'current' in g.Thread
-  );
-}
+import { hasThreadApi, threadApi, type ConditionLike, type LockLike, type ThreadApi } from './thread-api.js';
 
 let probe: Promise<boolean> | undefined;
 
@@ -52,7 +21,7 @@ export function probeThreadApi(): Promise<boolean> {
   probe ??= (async () => {
     if (!hasThreadApi()) return false;
     try {
-      const Thread = (globalThis as unknown as ThreadGlobals).Thread!;
+      const { Thread } = threadApi()!;
       return (await new Thread(() => 1).asyncJoin()) === 1;
     } catch {
       return false;
@@ -77,7 +46,7 @@ interface Mailbox<T> {
   readonly changes: Int32Array;
 }
 
-function mailbox<T>(g: Required<ThreadGlobals>): Mailbox<T> {
+function mailbox<T>(g: ThreadApi): Mailbox<T> {
   return {
     lock: new g.Lock(),
     ready: new g.Condition(),
@@ -146,7 +115,7 @@ function threadMain(inbox: Mailbox<ToWorker>, outbox: Mailbox<FromWorker>): void
 
 /** Create the native backend. Call only after {@link probeThreadApi} resolved `true`. */
 export function createNativeThreadBackend(parallelism: number): Backend {
-  const g = globalThis as unknown as Required<ThreadGlobals>;
+  const g = threadApi()!;
   // Before any thread exists: the park every blocking wait uses, and the per-thread scheduler slot.
   enableThreadParking();
   prepareSharedHeapRuntime();

@@ -9,6 +9,7 @@ import { BackendUnavailableError } from '../errors.js';
 import { describeValue } from '../validate.js';
 import type { Backend, BackendKind } from './backend.js';
 import { createNativeThreadBackend, probeThreadApi } from './native-thread.js';
+import { hasThreadApi } from './thread-api.js';
 import { createNodeWorkerBackend, isNode } from './node-worker.js';
 import { createWebWorkerBackend, hasWebWorkers } from './web-worker.js';
 import { workerSource } from './worker-source.js';
@@ -48,6 +49,15 @@ export function backendChoice(where: string, option: unknown): BackendChoice {
     throw new RangeError(`WEFT_BACKEND must be 'auto', 'workers' or 'native', received ${JSON.stringify(env)}`);
   }
   return env as BackendChoice;
+}
+
+/**
+ * Whether `choice` will give the native backend, known synchronously: asked
+ * for, or `auto` where the Thread API's globals exist (its probe settles that
+ * later; callers handle a failed probe when the backend arrives).
+ */
+export function expectsNativeBackend(choice: BackendChoice): boolean {
+  return choice === 'native' || (choice === 'auto' && hasThreadApi());
 }
 
 const cache = new Map<BackendKind, Promise<Backend>>();

@@ -14,7 +14,7 @@ import { findChannel, rememberChannel } from './channel-table.js';
 import { ChannelRing, CLOSED, EMPTY, FULL } from './ring.js';
 import { caseInternals, type ReceiveCase, type SendCase } from './select-case.js';
 import { TIMED_OUT, receiveSteps, sendSteps, trySendMessage } from './waits.js';
-import { hasThreadApi } from '../backend/native-thread.js';
+import { hasThreadApi } from '../backend/thread-api.js';
 
 /** Options of `new Channel`. */
 export interface ChannelOptions {

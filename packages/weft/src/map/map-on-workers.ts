@@ -5,7 +5,7 @@
  * @module
  */
 import type { BackendKind } from '../backend/backend.js';
-import { backendChoice, type BackendChoice } from '../backend/select-backend.js';
+import { backendChoice, expectsNativeBackend, type BackendChoice } from '../backend/select-backend.js';
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError } from '../errors.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
@@ -18,7 +18,6 @@ import { dispatchMap } from './dispatch-map.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
 import { runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';
-import { hasThreadApi } from '../backend/native-thread.js';
 
 
 /** The function `parallelMap` runs for each item. It must capture nothing: pass values through `context`. */
@@ -97,7 +96,7 @@ export function mapOnWorkers<T, R, C = undefined>(
   if (options.onProgress !== undefined) checkFunction(where, 'onProgress', options.onProgress);
   // On workers the function travels as source: refuse what cannot travel now, before any work starts.
   // Where native threads are expected (the choice, or auto with the Thread API), closures run as they are.
-  const expectsNative = choice === 'native' || (choice === 'auto' && hasThreadApi());
+  const expectsNative = expectsNativeBackend(choice);
   const workersRef = expectsNative ? undefined : functionRef(where, fn, false);
   // Shared-heap threads get the context itself; workers a copy, which the calling thread uses too.
   const context = expectsNative ? undefined : copyContext(where, options.context);

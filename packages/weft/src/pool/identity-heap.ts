@@ -22,6 +22,14 @@ export interface IdentityHeap {
 /** `Slot.ResultLength` when the outcome is in {@link IdentityHeap.results} (the value, or the thrown error itself). */
 export const RESULT_IN_HEAP = -2;
 
+/** Take a finished slot's outcome (its value, or the thrown object) and clear the slot's entries. */
+export function takeResult(heap: IdentityHeap, slot: number): unknown {
+  const value = heap.results[slot];
+  heap.results[slot] = undefined;
+  heap.fns[slot] = undefined;
+  return value;
+}
+
 /** A heap for `slots` task slots (every entry an own property from the start). */
 export function createIdentityHeap(slots: number): IdentityHeap {
   return {

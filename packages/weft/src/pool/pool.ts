@@ -6,7 +6,7 @@
  */
 import type { Backend, ResourceLimits } from '../backend/backend.js';
 import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
-import { backendChoice, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
+import { backendChoice, expectsNativeBackend, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
 import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
 import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
 import { AbortError, BackendUnavailableError, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from '../errors.js';
@@ -23,9 +23,8 @@ import { releaseSlot, takeSlot } from './slot-stack.js';
 import { WorkerPool, type PoolWorker } from './worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
 import { futexNotify } from '../sync/futex.js';
-import { createIdentityHeap, RESULT_IN_HEAP, type IdentityHeap } from './identity-heap.js';
+import { createIdentityHeap, RESULT_IN_HEAP, takeResult, type IdentityHeap } from './identity-heap.js';
 import { BufferRegistry } from './shared-buffers.js';
-import { hasThreadApi } from '../backend/native-thread.js';
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
@@ -411,7 +410,7 @@ export class Pool {
    */
   private sharedHeap(): boolean {
     if (this.running) return this.running.heap !== undefined;
-    return this.choice === 'native' || (this.choice === 'auto' && hasThreadApi());
+    return expectsNativeBackend(this.choice);
   }
 
   /**
@@ -578,9 +577,7 @@ export class Pool {
       }
       this.largeResults.delete(slot);
     } else if (length === RESULT_IN_HEAP) {
-      const value = run.heap!.results[slot];
-      run.heap!.results[slot] = undefined;
-      run.heap!.fns[slot] = undefined;
+      const value = takeResult(run.heap!, slot);
       if (state === TaskState.Done) outcome = { ok: value };
       else if (state === TaskState.Failed) outcome = { thrown: value };
     } else if (state !== TaskState.Cancelled) {

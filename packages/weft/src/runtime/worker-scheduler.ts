@@ -19,7 +19,7 @@ import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { asyncInFlight, trackAsync } from './async-work.js';
 import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
-import { RESULT_IN_HEAP, type IdentityHeap } from '../pool/identity-heap.js';
+import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../pool/identity-heap.js';
 import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../pool/shared-buffers.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -553,11 +553,8 @@ export class WorkerScheduler {
     const state = Atomics.load(this.w, base + Slot.State);
     const length = Atomics.load(this.w, base + Slot.ResultLength);
     let value: unknown;
-    if (length === RESULT_IN_HEAP) {
-      value = this.heap!.results[slot];
-      this.heap!.results[slot] = undefined;
-      this.heap!.fns[slot] = undefined;
-    } else if (length > 0) value = this.memory.payloads.read(this.memory.payloadAt(slot), length);
+    if (length === RESULT_IN_HEAP) value = takeResult(this.heap!, slot);
+    else if (length > 0) value = this.memory.payloads.read(this.memory.payloadAt(slot), length);
     releaseSlot(this.memory, slot);
     if (state === TaskState.Done) return value;
     if (state === TaskState.Cancelled) throw new Error('The forked task was cancelled');

@@ -12,6 +12,7 @@
  * @module
  */
 import { describeValue } from '../validate.js';
+import { threadApi } from '../backend/thread-api.js';
 
 /** A request to sleep while `array[index] === value`, at most `timeout` ms. */
 export interface FutexWait {
@@ -51,21 +52,6 @@ export function deadlineOf(timeout: number): number {
 let blockingAllowed: boolean | undefined;
 let mainMayBlock: boolean | undefined;
 
-interface ThreadApi {
-  readonly current: { readonly id: number };
-}
-
-/**
- * The engine's shared-heap Thread API, where present (see THREAD-API.md).
- * There, every thread shares this module's state, and a spawned thread may
- * not block in a typed-array `Atomics.wait` (it would park holding the
- * engine's global lock): blocking waits park on an object property instead.
- */
-function threadApi(): ThreadApi | undefined {
-  const t = (globalThis as { Thread?: Partial<ThreadApi> }).Thread;
-  return typeof t === 'function' && 'current' in t ? (t as ThreadApi) : undefined;
-}
-
 /**
  * The parking words of shared-heap threads: `{ seq }` objects waited on with
  * the Thread API's property `Atomics.wait` (which lets other threads run).
@@ -79,15 +65,19 @@ let parks: { seq: number }[] | undefined;
 /** Buckets of the park (a power of two). */
 const PARK_BUCKETS = 64;
 
-/** Set up parking for shared-heap threads (the native backend calls this on the main thread, before it spawns). */
-export function enableThreadParking(): void {
-  if (threadApi()) parks ??= Array.from({ length: PARK_BUCKETS }, () => ({ seq: 0 }));
+/** The park, made on first use. */
+function park(): { seq: number }[] {
+  return (parks ??= Array.from({ length: PARK_BUCKETS }, () => ({ seq: 0 })));
 }
 
-/** The park bucket of `array[index]` (creating the park if a thread parks before the backend set it up). */
+/** Set up parking for shared-heap threads (the native backend calls this on the main thread, before it spawns). */
+export function enableThreadParking(): void {
+  if (threadApi()) park();
+}
+
+/** The park bucket of `array[index]` (making the park if a thread parks before the backend set it up). */
 function bucketOf(index: number): { seq: number } {
-  parks ??= Array.from({ length: PARK_BUCKETS }, () => ({ seq: 0 }));
-  return parks[index & (PARK_BUCKETS - 1)]!;
+  return park()[index & (PARK_BUCKETS - 1)]!;
 }
 
 /** The Thread API's Atomics on object properties (same functions, other signatures). */
@@ -170,7 +160,7 @@ export function canBlock(): boolean {
   const threads = threadApi();
   if (threads) {
     // Module state is shared by every thread here, so the answer is kept per kind of thread.
-    if (threads.current.id !== 0) return true;
+    if (threads.Thread.current.id !== 0) return true;
     if (mainMayBlock === undefined) {
       try {
         PropertyAtomics.wait({ probe: 0 }, 'probe', 1, 0);

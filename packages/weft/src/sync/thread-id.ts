@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { hasThreadApi, threadApi } from '../backend/thread-api.js';
 
 /** Bits of a lock word that hold the owner's thread id. */
 export const THREAD_ID_MASK = 0x0fff_ffff;
@@ -50,8 +51,8 @@ export function currentThreadId(): number {
   // Fast path: set only where there are no shared-heap threads (a realm has one id).
   if (cached !== 0) return cached;
   // Shared-heap threads share globalThis and module state: there, the engine's own thread id is the identity.
-  nativeThreads ??= typeof (globalThis as { Thread?: { current?: { id?: unknown } } }).Thread?.current?.id === 'number';
-  if (nativeThreads) return (globalThis as unknown as { Thread: { current: { id: number } } }).Thread.current.id + 1;
+  nativeThreads ??= hasThreadApi();
+  if (nativeThreads) return threadApi()!.Thread.current.id + 1;
   const holder = globalThis as unknown as Record<symbol, number | undefined>;
   let id = holder[KEY];
   if (typeof id !== 'number') {
