@@ -12,7 +12,7 @@ import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from '.
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { prepareSharedHeapRuntime, startWorkerRuntime } from '../runtime/start-worker-runtime.js';
 import { enableThreadParking, wakeParkedThreads } from '../sync/futex.js';
-import { hasThreadApi, threadApi, type ConditionLike, type LockLike, type ThreadApi } from './thread-api.js';
+import { hasThreadApi, threadApi, type ConditionLike, type LockLike } from './thread-api.js';
 
 let probe: Promise<boolean> | undefined;
 
@@ -30,38 +30,40 @@ export function probeThreadApi(): Promise<boolean> {
   return probe;
 }
 
-/** A one-way queue between two threads of the same heap. */
+/** A one-way queue between two threads of the same heap, guarded by `lock`. */
 interface Mailbox<T> {
   readonly lock: LockLike;
-  readonly ready: ConditionLike;
   readonly queue: T[];
   closed: boolean;
-  /** What ended the sending thread, when it threw. */
+}
+
+/** Caller → thread. The thread waits on `ready` before the pool's `init`, afterwards parked in the scheduler. */
+interface Inbox extends Mailbox<ToWorker> {
+  readonly ready: ConditionLike;
+}
+
+/** Thread → caller. */
+interface Outbox extends Mailbox<FromWorker> {
+  /** What ended the thread, when it threw. */
   failure: { error: unknown } | undefined;
   /**
-   * Bumped (and notified) after every change, for a reader that waits with
-   * `Atomics.waitAsync`: unlike a pending `asyncWait` or `asyncJoin`, that
+   * Bumped (and notified) after every change: the caller waits with
+   * `Atomics.waitAsync`, which (unlike a pending `asyncWait` or `asyncJoin`)
    * does not keep the process alive, so an idle pool lets it exit.
    */
   readonly changes: Int32Array;
 }
 
-function mailbox<T>(g: ThreadApi): Mailbox<T> {
-  return {
-    lock: new g.Lock(),
-    ready: new g.Condition(),
-    queue: [],
-    closed: false,
-    failure: undefined,
-    changes: new Int32Array(new SharedArrayBuffer(4)),
-  };
+/** Wake the thread reading `inbox`, wherever it waits: on the inbox's Condition, or parked in the scheduler's sleep. */
+function announceToThread(inbox: Inbox): void {
+  inbox.ready.notifyAll();
+  wakeParkedThreads();
 }
 
-/** Tell both kinds of reader that `box` changed: Condition waiters and `waitAsync` on `changes`. */
-function announce(box: Mailbox<unknown>): void {
-  box.ready.notifyAll();
-  Atomics.add(box.changes, 0, 1);
-  Atomics.notify(box.changes, 0);
+/** Wake the caller reading `outbox` (its `waitAsync` on the change counter). */
+function announceToCaller(outbox: Outbox): void {
+  Atomics.add(outbox.changes, 0, 1);
+  Atomics.notify(outbox.changes, 0);
 }
 
 /**
@@ -72,13 +74,13 @@ function announce(box: Mailbox<unknown>): void {
  * the mailbox's Condition before the pool's `init` has arrived. Blocking
  * calls drop the engine's global lock, so other threads run meanwhile.
  */
-function threadMain(inbox: Mailbox<ToWorker>, outbox: Mailbox<FromWorker>): void {
+function threadMain(inbox: Inbox, outbox: Outbox): void {
   let handler: ((message: ToWorker) => void) | undefined;
   const endpoint: WorkerEndpoint = {
     post(message) {
       outbox.lock.hold(() => outbox.queue.push(message));
       // The caller re-checks the queue after its waitAsync, so no wake-up is lost.
-      announce(outbox);
+      announceToCaller(outbox);
     },
     listen(h) {
       handler = h;
@@ -109,7 +111,7 @@ function threadMain(inbox: Mailbox<ToWorker>, outbox: Mailbox<FromWorker>): void
     outbox.lock.hold(() => {
       outbox.closed = true;
     });
-    announce(outbox);
+    announceToCaller(outbox);
   }
 }
 
@@ -124,8 +126,8 @@ export function createNativeThreadBackend(parallelism: number): Backend {
     kind: 'native',
     parallelism: () => parallelism,
     spawn(events: ContextEvents): ExecutionContext {
-      const inbox = mailbox<ToWorker>(g);
-      const outbox = mailbox<FromWorker>(g);
+      const inbox: Inbox = { lock: new g.Lock(), queue: [], closed: false, ready: new g.Condition() };
+      const outbox: Outbox = { lock: new g.Lock(), queue: [], closed: false, failure: undefined, changes: new Int32Array(new SharedArrayBuffer(4)) };
       new g.Thread(threadMain as (...args: never[]) => unknown, inbox, outbox);
       let exited = false;
       const exit = (code: number | null, error: unknown): void => {
@@ -157,8 +159,7 @@ export function createNativeThreadBackend(parallelism: number): Backend {
         void inbox.lock.asyncHold().then((release) => {
           inbox.closed = true;
           release();
-          announce(inbox);
-          wakeParkedThreads();
+          announceToThread(inbox);
         });
       };
       let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -167,9 +168,7 @@ export function createNativeThreadBackend(parallelism: number): Backend {
           void inbox.lock.asyncHold().then((release) => {
             inbox.queue.push(message);
             release();
-            announce(inbox);
-            // A thread parked in the scheduler's sleep re-checks its mailbox.
-            wakeParkedThreads();
+            announceToThread(inbox);
           });
         },
         // While the pool has work for it: a pending waitAsync alone does not keep Node alive.
