@@ -82,7 +82,7 @@ async function createNativeBackend(): Promise<Backend> {
   if (!(await probeThreadApi())) {
     throw new BackendUnavailableError(
       'native',
-      'The native backend needs the shared-heap Thread API (globals Thread, Lock, Condition), which this engine does not provide; use the workers backend',
+      'The native backend needs the shared-heap Thread API (globals Thread, Lock, Condition, ThreadLocal), which this engine does not provide; use the workers backend',
     );
   }
   const workers = await resolveBackend('workers').catch(() => undefined);

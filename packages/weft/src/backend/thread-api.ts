@@ -28,17 +28,27 @@ export interface ConditionLike {
   notifyAll(): number;
 }
 
+/** A `ThreadLocal`: one `value` per thread. */
+export interface ThreadLocalLike {
+  value: unknown;
+}
+
 /** The globals Weft uses. */
 export interface ThreadApi {
   readonly Thread: (new (fn: (...args: never[]) => unknown, ...args: unknown[]) => ThreadLike) & { readonly current: ThreadLike };
   readonly Lock: new () => LockLike;
   readonly Condition: new () => ConditionLike;
+  readonly ThreadLocal: new () => ThreadLocalLike;
 }
 
 /** The Thread API's globals where the engine has them all (the cheap, synchronous half of detection), else `undefined`. */
 export function threadApi(): ThreadApi | undefined {
   const g = globalThis as unknown as Partial<ThreadApi>;
-  return typeof g.Thread === 'function' && typeof g.Lock === 'function' && typeof g.Condition === 'function' && 'current' in g.Thread
+  return typeof g.Thread === 'function' &&
+    typeof g.Lock === 'function' &&
+    typeof g.Condition === 'function' &&
+    typeof g.ThreadLocal === 'function' &&
+    'current' in g.Thread
     ? (g as ThreadApi)
     : undefined;
 }

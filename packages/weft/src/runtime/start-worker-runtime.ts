@@ -12,6 +12,7 @@ import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
 import { currentThreadId } from '../sync/thread-id.js';
 import { adoptBuffers, forgetBuffers } from '../pool/shared-buffers.js';
+import { threadApi, type ThreadLocalLike } from '../backend/thread-api.js';
 
 /** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */
 export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
@@ -34,10 +35,6 @@ export interface Runtime {
   scheduler(): WorkerScheduler | undefined;
 }
 
-interface ThreadLocalLike {
-  value: unknown;
-}
-
 /** Per-thread scheduler slot of shared-heap threads (see {@link prepareSharedHeapRuntime}). */
 let schedulerLocal: ThreadLocalLike | undefined;
 
@@ -48,7 +45,7 @@ let schedulerLocal: ThreadLocalLike | undefined;
  */
 export function prepareSharedHeapRuntime(): void {
   if (schedulerLocal) return;
-  const ThreadLocal = (globalThis as unknown as { ThreadLocal: new () => ThreadLocalLike }).ThreadLocal;
+  const { ThreadLocal } = threadApi()!;
   const local = new ThreadLocal();
   Object.defineProperty(globalThis, SCHEDULER_KEY, { get: () => local.value, configurable: true });
   schedulerLocal = local;
