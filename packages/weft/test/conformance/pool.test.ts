@@ -253,7 +253,11 @@ describe('Pool: backpressure, stats, lifecycle', () => {
     };
     const running = small.run(hold, gate);
     // Wait until the first task is running, so the next two are the queue.
-    while (small.stats.running === 0) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 10_000;
+    while (small.stats.running === 0) {
+      if (Date.now() > deadline) throw new Error('the first task did not start within 10 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const q1 = small.run((x: number) => x, 1);
     const q2 = small.run((x: number) => x, 2);
     const err = await rejectionOf<QueueFullError>(small.run((x: number) => x, 3));
