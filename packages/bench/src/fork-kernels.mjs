@@ -6,6 +6,10 @@ export function fibSeq(n) {
   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
 }
 
+/** The sequential kernels as tasks: independent copies at once on N workers show what the machine allows. */
+export const fibTask = defineTask(import.meta.url, (n) => fibSeq(n));
+export const queensTask = defineTask(import.meta.url, (n) => queensSeq(n));
+
 /** fib(n) forking down to `cutoff`, sequential below it. */
 export const fibPar = defineTask(import.meta.url, (n, cutoff) => {
   if (n <= cutoff) return fibSeq(n);
