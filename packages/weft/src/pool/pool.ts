@@ -25,6 +25,7 @@ import { deadThreadsBuffer } from '../sync/dead-threads.js';
 import { futexNotify } from '../sync/futex.js';
 import { createIdentityHeap, RESULT_IN_HEAP, takeResult, type IdentityHeap } from './identity-heap.js';
 import { BufferRegistry } from './shared-buffers.js';
+import { SlotTable } from './slot-table.js';
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
@@ -77,6 +78,7 @@ interface TaskRecord {
 }
 
 const WHERE = 'Pool';
+const RUN_WHERE = `${WHERE}.run`;
 
 /** `TaskRecord.args` of a task already shipped (its arguments live in the payload or `pinnedArgs`). */
 const EMPTY_ARGS: unknown[] = [];
@@ -125,9 +127,15 @@ function shipTask(where: string, fn: unknown, args: unknown[]): ShippedTask {
   return payload.size > PAYLOAD_BYTES ? { ref, payload: undefined, pinnedArgs: wire } : { ref, payload, pinnedArgs: undefined };
 }
 
+/** This thread's time origin, read once (the getter is not free, and `Pool.run` reads the clock per task). */
+const TIME_ORIGIN = performance.timeOrigin;
+
 function now(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
+
+/** `Pool.run`'s options: none. */
+const NO_OPTIONS: RunOptions = Object.freeze({});
 
 /** The state a pool builds once its backend is known. */
 interface Running {
@@ -183,7 +191,7 @@ export class Pool {
   private backlog: TaskRecord[] = [];
   private backlogHead = 0;
   private flushQueued = false;
-  private readonly inSlots = new Map<number, TaskRecord>();
+  private readonly inSlots = new SlotTable<TaskRecord>();
   private readonly largeResults = new Map<number, { ok?: unknown; err?: SerializedValue }>();
   /** Completed slots whose large result message has not arrived yet. */
   private readonly awaitingMessage = new Set<number>();
@@ -299,7 +307,7 @@ export class Pool {
    * ```
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
-    return this.submit(fn, args, {}) as Promise<Awaited<R>>;
+    return this.submit(fn, args, NO_OPTIONS) as Promise<Awaited<R>>;
   }
 
   /**
@@ -353,7 +361,7 @@ export class Pool {
   }
 
   private submit(fn: unknown, args: unknown[], options: RunOptions): Promise<unknown> {
-    const where = `${WHERE}.run`;
+    const where = RUN_WHERE;
     checkFunction(where, 'fn', fn);
     if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${where}: the pool is ${this.state}; no new tasks are accepted`));
     // Shared-heap threads take the closure and its arguments as they are; workers need them shipped.
@@ -566,33 +574,37 @@ export class Pool {
     const base = memory.slotWord(slot);
     const state = Atomics.load(w, base + Slot.State);
     const length = Atomics.load(w, base + Slot.ResultLength);
-    // ok: the value; err: a serialized error (workers); thrown: the error object itself (shared heap).
-    let outcome: { ok?: unknown; err?: SerializedValue; thrown?: unknown } | undefined;
+    // How it ended: a value, a serialized error (workers), the error object itself (shared heap), or cancelled.
+    let ending: 'ok' | 'err' | 'thrown' | 'cancelled' = 'cancelled';
+    let value: unknown;
     if (length === -1) {
-      outcome = this.largeResults.get(slot);
+      const outcome = this.largeResults.get(slot);
       if (!outcome) {
         // The result travels by message, which has not been handled yet: finish when it is.
         this.awaitingMessage.add(slot);
         return;
       }
       this.largeResults.delete(slot);
+      ending = 'ok' in outcome ? 'ok' : 'err';
+      value = 'ok' in outcome ? outcome.ok : outcome.err;
     } else if (length === RESULT_IN_HEAP) {
-      const value = takeResult(run.heap!, slot);
-      if (state === TaskState.Done) outcome = { ok: value };
-      else if (state === TaskState.Failed) outcome = { thrown: value };
+      value = takeResult(run.heap!, slot);
+      if (state === TaskState.Done) ending = 'ok';
+      else if (state === TaskState.Failed) ending = 'thrown';
     } else if (state !== TaskState.Cancelled) {
-      const value = length > 0 ? memory.payloads.read(memory.payloadAt(slot), length) : undefined;
-      outcome = state === TaskState.Done ? { ok: value } : { err: value as SerializedValue };
+      value = length > 0 ? memory.payloads.read(memory.payloadAt(slot), length) : undefined;
+      ending = state === TaskState.Done ? 'ok' : 'err';
     }
     this.recordTimes(slot);
     this.inSlots.delete(slot);
     releaseSlot(memory, slot);
     if (!record || record.settled) return;
-    if (outcome && 'ok' in outcome) this.settle(record, true, outcome.ok);
-    else if (outcome && ('err' in outcome || 'thrown' in outcome)) {
-      const cause = 'thrown' in outcome ? outcome.thrown : deserializeThrown(outcome.err!);
-      this.settle(record, false, new TaskError(`${WHERE}.run: the task threw: ${describeThrown(cause)}`, cause));
-    } else this.settle(record, false, new AbortError(`${WHERE}.run: the task was cancelled`));
+    if (ending === 'ok') this.settle(record, true, value);
+    else if (ending === 'cancelled') this.settle(record, false, new AbortError(`${RUN_WHERE}: the task was cancelled`));
+    else {
+      const cause = ending === 'thrown' ? value : deserializeThrown(value as SerializedValue);
+      this.settle(record, false, new TaskError(`${RUN_WHERE}: the task threw: ${describeThrown(cause)}`, cause));
+    }
   }
 
   private recordTimes(slot: number): void {
