@@ -72,16 +72,19 @@ function isFlatRecord(value: object): boolean {
   const constructor = (value as { constructor?: unknown }).constructor;
   if (constructor === Array) return isPrimitiveArray(value);
   if (constructor !== Object) return false;
+  // The arrays seen so far sit in flatArrays[0..arrays): one array twice is a shared reference, which needs the general encoding.
+  let arrays = 0;
   try {
     for (const key in value) {
       const v = (value as Record<string, unknown>)[key];
       if (isPlainPrimitive(v)) continue;
-      if (flatArrays.length >= MAX_FLAT_ARRAYS || flatArrays.includes(v) || !isPrimitiveArray(v)) return false;
-      flatArrays.push(v);
+      if (arrays >= MAX_FLAT_ARRAYS || !isPrimitiveArray(v)) return false;
+      for (let i = 0; i < arrays; i++) if (flatArrays[i] === v) return false;
+      flatArrays[arrays++] = v;
     }
     return true;
   } finally {
-    flatArrays.length = 0;
+    for (let i = 0; i < arrays; i++) flatArrays[i] = undefined;
   }
 }
 
@@ -100,6 +103,9 @@ export class RecordCodec {
   private end = 0;
   /** A word view of the buffer msgpackr last wrote into (it keeps one buffer for many values). */
   private sourceWords: Int32Array<ArrayBufferLike> = this.scratchWords;
+  /** The encoder's buffer that {@link sourceWords} views, and its offset in that backing store. */
+  private sourceOf: Uint8Array | undefined;
+  private sourceOffset = 0;
 
   constructor(registry: StructureRegistry) {
     const shared = {
@@ -152,10 +158,15 @@ export class RecordCodec {
    */
   copyTo(bytes: Uint8Array, words: Int32Array, at: number): void {
     const { bytes: from, start, end } = this;
-    const offset = from.byteOffset + start;
+    // msgpackr packs into the same buffer again and again: look at its backing store only when it changes.
+    if (from !== this.sourceOf) {
+      this.sourceOf = from;
+      this.sourceWords = new Int32Array(from.buffer, 0, from.buffer.byteLength >> 2);
+      this.sourceOffset = from.byteOffset;
+    }
+    const offset = this.sourceOffset + start;
     const count = (end - start + 3) >> 2;
-    if ((offset & 3) === 0 && from.buffer.byteLength >= offset + count * 4) {
-      if (this.sourceWords.buffer !== from.buffer) this.sourceWords = new Int32Array(from.buffer, 0, from.buffer.byteLength >> 2);
+    if ((offset & 3) === 0 && this.sourceWords.length >= (offset >> 2) + count) {
       const source = this.sourceWords;
       for (let i = 0, s = offset >> 2, d = at >> 2; i < count; i++) words[d + i] = source[s + i]!;
     } else {
