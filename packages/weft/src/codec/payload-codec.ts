@@ -26,7 +26,8 @@ export const MAX_FAST_NUMBERS = 8;
 /** A value ready to be written into a slot: its fast form, or its msgpack bytes. */
 export type EncodedPayload = { readonly fast: unknown; readonly size: number } | { readonly bytes: Uint8Array; readonly size: number };
 
-function fastSize(value: unknown): number {
+/** Bytes `value` takes on the payload fast path (a number, boolean, `undefined`, `null`, or a short array of numbers), or -1 when it needs the general encoding. */
+export function fastPayloadSize(value: unknown): number {
   switch (typeof value) {
     case 'number':
       return 9;
@@ -50,13 +51,13 @@ export const MSGPACK_TAG: number = Tag.Msgpack;
 
 /** The fast-path form of `value` (a number, boolean, `undefined`, `null`, or a short array of numbers), or `undefined` when it needs a general encoding. */
 export function fastPayload(value: unknown): EncodedPayload | undefined {
-  const size = fastSize(value);
+  const size = fastPayloadSize(value);
   return size >= 0 ? { fast: value, size } : undefined;
 }
 
 /** Encode `value` once (to validate it at the call and size it). Throws `TypeError` for functions and symbols. */
 export function encodePayload(value: unknown): EncodedPayload {
-  const size = fastSize(value);
+  const size = fastPayloadSize(value);
   if (size >= 0) return { fast: value, size };
   assertEncodable(value, 0, new Set());
   const bytes = packr.pack(value);
@@ -79,7 +80,12 @@ export class PayloadView {
       bytes.set(payload.bytes, at + 1);
       return payload.size;
     }
-    const value = payload.fast;
+    return this.writeFast(at, payload.fast);
+  }
+
+  /** Write a value that takes the fast path ({@link fastPayloadSize} >= 0) at `at`; returns its length. */
+  writeFast(at: number, value: unknown): number {
+    const { view, bytes } = this;
     switch (typeof value) {
       case 'number':
         bytes[at] = Tag.Number;

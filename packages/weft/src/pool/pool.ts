@@ -8,7 +8,7 @@ import type { Backend, ResourceLimits } from '../backend/backend.js';
 import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
 import { backendChoice, expectsNativeBackend, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
 import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
-import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
+import { encodePayload, fastPayloadSize, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
 import { AbortError, BackendUnavailableError, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from '../errors.js';
 import { encodeShareables } from '../memory/shareable.js';
 import type { FromWorker, FunctionRef } from '../protocol.js';
@@ -61,16 +61,19 @@ export interface RunOptions {
 interface TaskRecord {
   /** What workers load (undefined when submitted for shared-heap threads, which take `fn` itself). */
   ref: Exclude<FunctionRef, { kind: 'closure' }> | undefined;
+  /** Arguments in the general (msgpack) encoding, when they need one. */
   payload: EncodedPayload | undefined;
+  /** Arguments that take the payload fast path (a few numbers): written into the slot as they are. */
+  fastArgs: readonly unknown[] | undefined;
   pinnedArgs: readonly unknown[] | undefined;
   /** The function and arguments as given (shared-heap threads get them by identity). */
-  readonly fn: unknown;
-  readonly args: unknown[];
-  readonly flags: number;
+  fn: unknown;
+  args: unknown[];
+  flags: number;
   readonly submittedAt: number;
   readonly timeout: number | undefined;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
   slot: number;
   pinnedTo: number;
   settled: boolean;
@@ -105,26 +108,47 @@ function shippableRef(where: string, fn: unknown): Exclude<FunctionRef, { kind: 
   return ref;
 }
 
-/** A task made ready for workers: its function by reference, its arguments encoded (or pinned, to travel by message). */
-interface ShippedTask {
-  readonly ref: Exclude<FunctionRef, { kind: 'closure' }>;
-  readonly payload: EncodedPayload | undefined;
-  readonly pinnedArgs: unknown[] | undefined;
-}
-
-/** Analyse `fn` and encode `args` for workers; throws `TypeError` naming what cannot be sent. */
-function shipTask(where: string, fn: unknown, args: unknown[]): ShippedTask {
-  const ref = shippableRef(where, fn);
-  const wire = encodeShareables(args) as unknown[];
-  // Shared memory must travel by message (which shares it); so must what does not fit a slot.
-  if (holdsSharedMemory(wire)) return { ref, payload: undefined, pinnedArgs: wire };
+/**
+ * Make `record`'s task ready for workers: its function by reference, its
+ * arguments encoded for a slot, or pinned (shared memory, or too large for a
+ * slot) to travel by message. Writes the record's fields, allocating nothing
+ * on the fast path; throws `TypeError` naming what cannot be sent.
+ */
+function shipInto(record: TaskRecord, where: string): void {
+  record.ref = shippableRef(where, record.fn);
+  const wire = encodeShareables(record.args) as unknown[];
+  record.fn = undefined;
+  record.args = EMPTY_ARGS;
+  if (holdsSharedMemory(wire)) return pin(record, wire);
+  const size = fastPayloadSize(wire);
+  if (size >= 0) return size > PAYLOAD_BYTES ? pin(record, wire) : void (record.fastArgs = wire);
   let payload: EncodedPayload;
   try {
     payload = encodePayload(wire);
   } catch (err) {
     throw new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`);
   }
-  return payload.size > PAYLOAD_BYTES ? { ref, payload: undefined, pinnedArgs: wire } : { ref, payload, pinnedArgs: undefined };
+  if (payload.size > PAYLOAD_BYTES) pin(record, wire);
+  else record.payload = payload;
+}
+
+/** Shared memory must travel by message (which shares it); so must what does not fit a slot. */
+function pin(record: TaskRecord, wire: unknown[]): void {
+  record.pinnedArgs = wire;
+  record.flags |= SlotFlag.Pinned;
+}
+
+/** The record a promise executor is being run for (see `adopt`). */
+let adopting: TaskRecord | undefined;
+
+/** One shared promise executor: hands `resolve` and `reject` to the record being submitted, with no closure per task. */
+function adopt(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  adopting!.resolve = resolve;
+  adopting!.reject = reject;
+}
+
+function unsettled(): void {
+  throw new Error('internal: a task record settled before its promise existed');
 }
 
 /** This thread's time origin, read once (the getter is not free, and `Pool.run` reads the clock per task). */
@@ -364,51 +388,53 @@ export class Pool {
     const where = RUN_WHERE;
     checkFunction(where, 'fn', fn);
     if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${where}: the pool is ${this.state}; no new tasks are accepted`));
-    // Shared-heap threads take the closure and its arguments as they are; workers need them shipped.
-    const shipped = this.sharedHeap() ? undefined : shipTask(where, fn, args);
-    if (this.maxQueue !== Infinity && this.queuedCount() >= this.maxQueue) {
-      return Promise.reject(new QueueFullError(`${where}: the queue is full (maxQueue ${this.maxQueue}); wait for pool.drained() before submitting more`, this.maxQueue));
-    }
     let flags = SlotFlag.TopLevel;
     if (options.signal || options.timeout !== undefined) flags |= SlotFlag.Signal;
     if (options.timeout !== undefined) flags |= SlotFlag.ReportStart;
-    if (shipped?.pinnedArgs) flags |= SlotFlag.Pinned;
-    return new Promise<unknown>((resolve, reject) => {
-      const record: TaskRecord = {
-        ref: shipped?.ref,
-        payload: shipped?.payload,
-        pinnedArgs: shipped?.pinnedArgs,
-        // Kept only where they may still be needed: by identity for native threads, or shipped late.
-        fn: shipped ? undefined : fn,
-        args: shipped ? EMPTY_ARGS : args,
-        flags,
-        submittedAt: now(),
-        timeout: options.timeout,
-        resolve,
-        reject,
-        slot: -1,
-        pinnedTo: -1,
-        settled: false,
-        cleanup: undefined,
-      };
-      const signal = options.signal;
-      if (signal) {
-        if (signal.aborted) {
-          reject(new AbortError(`${where}: aborted before it started`, signal.reason));
-          return;
-        }
-        const onAbort = (): void => this.cancel(record, new AbortError(`${where}: aborted`, signal.reason));
-        signal.addEventListener('abort', onAbort, { once: true });
-        record.cleanup = () => signal.removeEventListener('abort', onAbort);
+    const record: TaskRecord = {
+      ref: undefined,
+      payload: undefined,
+      fastArgs: undefined,
+      pinnedArgs: undefined,
+      // Kept only while they may still be needed: by identity for native threads, or shipped late (see flush).
+      fn,
+      args,
+      flags,
+      submittedAt: this.recordTiming ? now() : 0,
+      timeout: options.timeout,
+      resolve: unsettled,
+      reject: unsettled,
+      slot: -1,
+      pinnedTo: -1,
+      settled: false,
+      cleanup: undefined,
+    };
+    // Shared-heap threads take the closure and its arguments as they are; workers need them shipped.
+    if (!this.sharedHeap()) shipInto(record, where);
+    if (this.maxQueue !== Infinity && this.queuedCount() >= this.maxQueue) {
+      return Promise.reject(new QueueFullError(`${where}: the queue is full (maxQueue ${this.maxQueue}); wait for pool.drained() before submitting more`, this.maxQueue));
+    }
+    adopting = record;
+    const promise = new Promise<unknown>(adopt);
+    adopting = undefined;
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) {
+        record.reject(new AbortError(`${where}: aborted before it started`, signal.reason));
+        return promise;
       }
-      this.backlog.push(record);
-      if (this.running) this.scheduleFlush();
-      else
-        void this.start().then(
-          () => this.scheduleFlush(),
-          (err: unknown) => this.settle(record, false, err),
-        );
-    });
+      const onAbort = (): void => this.cancel(record, new AbortError(`${where}: aborted`, signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      record.cleanup = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.backlog.push(record);
+    if (this.running) this.scheduleFlush();
+    else
+      void this.start().then(
+        () => this.scheduleFlush(),
+        (err: unknown) => this.settle(record, false, err),
+      );
+    return promise;
   }
 
   /**
@@ -471,7 +497,7 @@ export class Pool {
           heap.args[slot] = record.args;
         } else {
           // Submitted for shared-heap threads, but auto-detection settled on workers: ship it now.
-          if (!record.ref) Object.assign(record, shipTask(`${WHERE}.run`, record.fn, record.args));
+          if (!record.ref) shipInto(record, RUN_WHERE);
           fnId = table.idOf(record.ref!);
         }
       } catch (err) {
@@ -481,7 +507,12 @@ export class Pool {
       }
       const base = memory.slotWord(slot);
       // Plain writes: the injector push (or the postMessage) below publishes them to whichever worker takes the slot.
-      w[base + Slot.ArgsLength] = record.payload ? memory.payloads.write(memory.payloadAt(slot), record.payload) : 0;
+      const at = memory.payloadAt(slot);
+      w[base + Slot.ArgsLength] = record.fastArgs
+        ? memory.payloads.writeFast(at, record.fastArgs)
+        : record.payload
+          ? memory.payloads.write(at, record.payload)
+          : 0;
       w[base + Slot.FnId] = fnId;
       w[base + Slot.Flags] = record.flags;
       w[base + Slot.Parent] = 0;
