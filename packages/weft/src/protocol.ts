@@ -47,6 +47,8 @@ export interface MapJobMessage {
   /** Native backend: `context` is the caller's object itself (not encoded; nothing to revive). */
   readonly sharedContext?: true;
   readonly items: ArrayLike<unknown>;
+  /** Some items hold Weft shared objects, encoded as for `context`: the worker revives them. */
+  readonly itemsEncoded?: true;
   readonly total: number;
   /** The smallest chunk a worker may claim (guided scheduling never goes below it). */
   readonly minChunk: number;

@@ -61,13 +61,17 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
   const control = new Int32Array(new SharedArrayBuffer(MapControl.Length * Int32Array.BYTES_PER_ELEMENT));
   control[MapControl.Next] = request.start;
   const jobId = pool.jobId();
+  // Weft's shared objects among the items (a Mutex, an atomic cell, a channel, inside records too) travel
+  // as what revives the same object in the worker, as in `context`; plain items go as they are.
+  const wireItems = pool.backend.kind === 'native' ? items : (encodeShareables(items) as ArrayLike<unknown>);
   const message: MapJobMessage = {
     type: 'map',
     jobId,
     fn: request.fn,
     // Shared-heap threads see the caller's context itself; workers get shareables encoded for the copy.
     ...(pool.backend.kind === 'native' ? { context: request.context, sharedContext: true as const } : { context: encodeShareables(request.context) }),
-    items,
+    items: wireItems,
+    ...(wireItems !== items ? { itemsEncoded: true as const } : {}),
     total,
     minChunk: request.minChunk,
     fixedChunk: request.fixedChunk,

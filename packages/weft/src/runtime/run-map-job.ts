@@ -34,7 +34,8 @@ function cloneFailure(index: number, value: unknown): unknown {
 
 /** Run one map job in this worker; always ends with a `job-done` message. */
 export async function runMapJob(job: MapJobMessage, post: (message: FromWorker) => void): Promise<void> {
-  const { jobId, control, items, total } = job;
+  const { jobId, control, total } = job;
+  const items = job.itemsEncoded ? (decodeShareables(job.items) as ArrayLike<unknown>) : job.items;
   const context = job.sharedContext ? job.context : decodeShareables(job.context);
   let starts: number[] = [];
   let values: unknown[][] = [];
