@@ -49,6 +49,12 @@ export interface MapJobMessage {
   readonly items: ArrayLike<unknown>;
   /** Some items hold Weft shared objects, encoded as for `context`: the worker revives them. */
   readonly itemsEncoded?: true;
+  /**
+   * The items serialized once for every participant, in blocks
+   * (`Backend.shareItems`); `items` is then empty and the worker reads them
+   * through its endpoint's `itemReader`.
+   */
+  readonly sharedItems?: SharedArrayBuffer;
   readonly total: number;
   /** The smallest chunk a worker may claim (guided scheduling never goes below it). */
   readonly minChunk: number;

@@ -65,10 +65,21 @@ export interface Backend {
    * with a `ready` message, and reports its end through `events.exit`.
    */
   spawn(events: ContextEvents, options?: SpawnOptions): ExecutionContext;
+  /**
+   * Serialize a map job's items once into shared memory, in blocks of
+   * `blockSize` items, so that every participant reads only the blocks
+   * holding the items it claims, instead of each receiving a clone of all of
+   * them. Returns what to post instead of the items, or `undefined` where the
+   * platform cannot (then each post clones them as usual). The worker side's
+   * {@link WorkerEndpoint.itemReader} reads it.
+   */
+  shareItems?(items: readonly unknown[], blockSize: number): SharedArrayBuffer | undefined;
 }
 
 /** The worker side of a backend: how the runtime inside a context talks to its caller. */
 export interface WorkerEndpoint {
   post(message: FromWorker): void;
   listen(handler: (message: ToWorker) => void): void;
+  /** Items written by {@link Backend.shareItems}: a reader of item `index` (decoding a block the first time one of its items is read). */
+  itemReader?(shared: SharedArrayBuffer): (index: number) => unknown;
 }

@@ -11,10 +11,12 @@ import type { FromWorker, ToWorker } from '../protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type NodeOs = typeof import('node:os');
+type NodeV8 = typeof import('node:v8');
 
 /** Kept in variables so bundlers targeting browsers do not try to resolve them. */
 const WORKER_THREADS = 'node:worker_threads';
 const OS = 'node:os';
+const V8 = 'node:v8';
 
 /** True on Node itself (not on Bun or Deno, which get the Web Worker backend). */
 export function isNode(): boolean {
@@ -52,10 +54,26 @@ function loaderExecArgv(execArgv: readonly string[]): string[] {
 export async function createNodeWorkerBackend(workerSource: string): Promise<Backend> {
   const threads = (await import(/* @vite-ignore */ WORKER_THREADS)) as WorkerThreads;
   const os = (await import(/* @vite-ignore */ OS)) as NodeOs;
+  const v8 = isNode() ? ((await import(/* @vite-ignore */ V8)) as NodeV8) : undefined;
   return {
     name: 'node-worker',
     kind: 'workers',
     parallelism: () => os.availableParallelism(),
+    // The structured-clone format postMessage uses (v8.serialize), written once, block by block. Node
+    // only: Deno runs this backend too, and its node:v8 is not the format its workers' messages use.
+    ...(isNode()
+      ? {
+          shareItems(items: readonly unknown[], blockSize: number): SharedArrayBuffer | undefined {
+            const parts: Uint8Array[] = [];
+            try {
+              for (let from = 0; from < items.length; from += blockSize) parts.push(v8!.serialize(items.slice(from, from + blockSize)));
+            } catch {
+              return undefined; // not cloneable, or holds shared memory: the ordinary post says why, or shares it
+            }
+            return writeBlocks(parts, blockSize);
+          },
+        }
+      : {}),
     spawn(events: ContextEvents, options: SpawnOptions = {}): ExecutionContext {
       const start = (execArgv: string[]): InstanceType<WorkerThreads['Worker']> =>
         new threads.Worker(workerSource, {
@@ -116,5 +134,52 @@ export function nodeWorkerEndpoint(): WorkerEndpoint | undefined {
     listen: (handler: (message: ToWorker) => void) => {
       parent.on('message', handler);
     },
+    itemReader(shared: SharedArrayBuffer): (index: number) => unknown {
+      const v8 = req(V8) as NodeV8;
+      return blockReader(shared, (bytes) => v8.deserialize(bytes) as unknown[]);
+    },
+  };
+}
+
+/**
+ * Shared items, as written by {@link writeBlocks}: Int32 words `blockSize`,
+ * `blocks`, then `blocks + 1` byte offsets into the data, which starts at
+ * the next multiple of 8 bytes; block `b` is the serialized array of items
+ * `[b * blockSize, (b + 1) * blockSize)`.
+ */
+function writeBlocks(parts: readonly Uint8Array[], blockSize: number): SharedArrayBuffer {
+  const headerBytes = Math.ceil(((parts.length + 3) * 4) / 8) * 8;
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const shared = new SharedArrayBuffer(headerBytes + total);
+  const header = new Int32Array(shared, 0, parts.length + 3);
+  const data = new Uint8Array(shared, headerBytes);
+  header[0] = blockSize;
+  header[1] = parts.length;
+  let at = 0;
+  parts.forEach((part, b) => {
+    header[2 + b] = at;
+    data.set(part, at);
+    at += part.length;
+  });
+  header[2 + parts.length] = at;
+  return shared;
+}
+
+/** Item `index` of shared items, decoding its block on first use (one block is kept). */
+function blockReader(shared: SharedArrayBuffer, decode: (bytes: Uint8Array) => unknown[]): (index: number) => unknown {
+  const blockSize = new Int32Array(shared, 0, 2)[0]!;
+  const blocks = new Int32Array(shared, 0, 2)[1]!;
+  const header = new Int32Array(shared, 0, blocks + 3);
+  const data = new Uint8Array(shared, Math.ceil(((blocks + 3) * 4) / 8) * 8);
+  let current = -1;
+  let items: unknown[] = [];
+  return (index) => {
+    const block = Math.floor(index / blockSize);
+    if (block !== current) {
+      items = decode(data.subarray(header[2 + block]!, header[3 + block]!));
+      current = block;
+    }
+    return items[index - block * blockSize];
   };
 }

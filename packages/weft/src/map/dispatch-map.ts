@@ -31,6 +31,21 @@ export interface DispatchRequest {
   readonly onProgress: ((done: number, total: number) => void) | undefined;
 }
 
+const NO_ITEMS: readonly unknown[] = [];
+
+/**
+ * Whether items are worth serializing once for all participants: an array
+ * whose first item is an object (numbers and strings clone cheaply anyway).
+ */
+function worthSharing(items: ArrayLike<unknown>): boolean {
+  return Array.isArray(items) && items.length > 0 && typeof items[0] === 'object' && items[0] !== null;
+}
+
+/** Items per serialized block: a sixteenth of a worker's share, so guided chunks span few blocks, within [64, 4096]. */
+function blockSizeFor(items: number, participants: number): number {
+  return Math.min(4096, Math.max(64, Math.ceil(items / (participants * 16))));
+}
+
 function firstUncloneable(items: ArrayLike<unknown>): { index: number; error: unknown } | undefined {
   for (let i = 0; i < items.length; i++) {
     try {
@@ -64,13 +79,18 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
   // Weft's shared objects among the items (a Mutex, an atomic cell, a channel, inside records too) travel
   // as what revives the same object in the worker, as in `context`; plain items go as they are.
   const wireItems = pool.backend.kind === 'native' ? items : (encodeShareables(items) as ArrayLike<unknown>);
+  // Objects are costly to clone: with several participants, serialize them once, in blocks, rather than
+  // clone all of them to every worker; each worker then decodes only the blocks it claims items from.
+  const sharedItems =
+    workers.length >= 2 && worthSharing(wireItems) ? pool.backend.shareItems?.(wireItems as unknown[], blockSizeFor(wireItems.length, workers.length)) : undefined;
   const message: MapJobMessage = {
     type: 'map',
     jobId,
     fn: request.fn,
     // Shared-heap threads see the caller's context itself; workers get shareables encoded for the copy.
     ...(pool.backend.kind === 'native' ? { context: request.context, sharedContext: true as const } : { context: encodeShareables(request.context) }),
-    items: wireItems,
+    items: sharedItems ? NO_ITEMS : wireItems,
+    ...(sharedItems ? { sharedItems } : {}),
     ...(wireItems !== items ? { itemsEncoded: true as const } : {}),
     total,
     minChunk: request.minChunk,

@@ -33,9 +33,16 @@ function cloneFailure(index: number, value: unknown): unknown {
 }
 
 /** Run one map job in this worker; always ends with a `job-done` message. */
-export async function runMapJob(job: MapJobMessage, post: (message: FromWorker) => void): Promise<void> {
+export async function runMapJob(
+  job: MapJobMessage,
+  post: (message: FromWorker) => void,
+  itemReader?: (shared: SharedArrayBuffer) => (index: number) => unknown,
+): Promise<void> {
   const { jobId, control, total } = job;
   const items = job.itemsEncoded ? (decodeShareables(job.items) as ArrayLike<unknown>) : job.items;
+  // Items serialized once for all workers: decode the blocks this worker claims items from, not all of them.
+  const shared = job.sharedItems;
+  const itemAt = !shared ? (index: number) => items[index] : itemReader ? itemReader(shared) : undefined;
   const context = job.sharedContext ? job.context : decodeShareables(job.context);
   let starts: number[] = [];
   let values: unknown[][] = [];
@@ -86,6 +93,11 @@ export async function runMapJob(job: MapJobMessage, post: (message: FromWorker) 
       post({ type: 'job-error', jobId, error: serializeThrown(err) });
       return;
     }
+    if (!itemAt) {
+      stop();
+      post({ type: 'job-error', jobId, error: serializeThrown(new Error('internal: a map job with shared items reached a worker that cannot read them')) });
+      return;
+    }
     for (;;) {
       const chunk = claimChunk(control, total, job.minChunk, job.fixedChunk, job.participants);
       if (chunk === null) break;
@@ -95,7 +107,7 @@ export async function runMapJob(job: MapJobMessage, post: (message: FromWorker) 
         // Stop is set by a failing participant or by the caller (abort); unstarted items are skipped.
         if (Atomics.load(control, MapControl.Stop) !== 0) return;
         try {
-          let result = fn(items[i], i, context);
+          let result = fn(itemAt(i), i, context);
           if (isThenable(result)) result = await result;
           out[i - start] = result;
         } catch (err) {

@@ -58,7 +58,7 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
   endpoint.listen((message: ToWorker) => {
     switch (message.type) {
       case 'map':
-        void trackAsync(runMapJob(message, post));
+        void trackAsync(runMapJob(message, post, endpoint.itemReader?.bind(endpoint)));
         break;
       case 'buffers':
         adoptBuffers(message.add);
