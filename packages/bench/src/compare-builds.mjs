@@ -1,6 +1,6 @@
 // Two builds of weft, alternating round by round in one process, so both see the same machine
 // (on a noisy VM, timings of separate runs differ by more than most changes do).
-//   node packages/bench/src/compare-builds.mjs BASE_DIST CANDIDATE_DIST [--workload trivial|fork|map] [--rounds N] [--size N]
+//   node packages/bench/src/compare-builds.mjs BASE_DIST CANDIDATE_DIST [--workload trivial|fork|map|objects] [--rounds N] [--size N]
 // A build is a copy of packages/weft/dist, e.g. for the committed code before your change:
 //   git stash && (cd packages/weft && npx rollup -c) && cp -r packages/weft/dist /tmp/base && git stash pop && (cd packages/weft && npx rollup -c)
 //   node packages/bench/src/compare-builds.mjs /tmp/base packages/weft/dist --workload trivial
@@ -23,7 +23,7 @@ if (builds.length !== 2) throw new TypeError(`expected two build folders (copies
 const workload = option('--workload', 'trivial');
 const rounds = Number(option('--rounds', 21));
 const size = Number(option('--size', 2));
-if (!['trivial', 'fork', 'map'].includes(workload)) throw new RangeError(`--workload: expected trivial, fork or map, received ${JSON.stringify(workload)}`);
+if (!['trivial', 'fork', 'map', 'objects'].includes(workload)) throw new RangeError(`--workload: expected trivial, fork, map or objects, received ${JSON.stringify(workload)}`);
 for (const [name, n] of [['--rounds', rounds], ['--size', size]]) {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name}: expected a positive integer, received ${JSON.stringify(option(name))}`);
 }
@@ -48,6 +48,8 @@ const spin = (seed, _i, ctx) => {
 };
 const trivialItems = Array.from({ length: 20_000 }, (_, i) => i);
 const mapItems = Array.from({ length: 20_000 }, (_, i) => i);
+const records = Array.from({ length: 100_000 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b'], when: new Date(i) }));
+const recordDigest = (o) => o.id + o.tags.length + o.when.getTime();
 /** One round of the workload on a contender; returns its figure (higher is better). */
 const once = {
   async trivial({ pool }) {
@@ -60,6 +62,13 @@ const once = {
     const t = performance.now();
     const [fib, queens] = await Promise.all([pool.run(kernels.fibPar, 30, 20), pool.run(kernels.queensPar, 10, 1)]);
     if (fib !== 832040 || queens !== 724) throw new Error('wrong result');
+    return 1000 / (performance.now() - t);
+  },
+  // 100,000 small records through pool.map with a trivial function: the cost of getting items to workers.
+  async objects({ pool }) {
+    const t = performance.now();
+    const out = await pool.map(records, recordDigest, { inline: 'never' });
+    if (out.length !== records.length || out.at(-1) !== recordDigest(records.at(-1))) throw new Error('wrong result');
     return 1000 / (performance.now() - t);
   },
   async map({ pool }) {
