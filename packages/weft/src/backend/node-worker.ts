@@ -66,7 +66,7 @@ export async function createNodeWorkerBackend(workerSource: string): Promise<Bac
           shareItems(items: readonly unknown[], blockSize: number): SharedArrayBuffer | undefined {
             const parts: Uint8Array[] = [];
             try {
-              for (let from = 0; from < items.length; from += blockSize) parts.push(v8!.serialize(items.slice(from, from + blockSize)));
+              for (let from = 0; from < items.length; from += blockSize) parts.push(serializeUnshared(v8!, items.slice(from, from + blockSize)));
             } catch {
               return undefined; // not cloneable, or holds shared memory: the ordinary post says why, or shares it
             }
@@ -183,3 +183,24 @@ function blockReader(shared: SharedArrayBuffer, decode: (bytes: Uint8Array) => u
     return items[index - block * blockSize];
   };
 }
+
+/**
+ * `v8.serialize(value)`, but throwing on a typed array or `DataView` over a
+ * `SharedArrayBuffer`: Node's serializer would copy its bytes, where
+ * `postMessage` shares the memory (a bare `SharedArrayBuffer` throws in
+ * both). The caller then posts the value, which keeps it shared.
+ */
+function serializeUnshared(v8: NodeV8, value: unknown): Uint8Array {
+  unsharedSerializer ??= class extends v8.DefaultSerializer {
+    _writeHostObject(object: object): void {
+      if (ArrayBuffer.isView(object) && object.buffer instanceof SharedArrayBuffer) throw new TypeError('holds shared memory');
+      (v8.DefaultSerializer.prototype as unknown as { _writeHostObject(object: object): void })._writeHostObject.call(this, object);
+    }
+  };
+  const serializer = new unsharedSerializer();
+  serializer.writeHeader();
+  serializer.writeValue(value);
+  return serializer.releaseBuffer();
+}
+
+let unsharedSerializer: (new () => InstanceType<NodeV8['DefaultSerializer']>) | undefined;

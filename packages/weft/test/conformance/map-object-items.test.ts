@@ -58,3 +58,19 @@ describe('map over many object items', () => {
     await expect(pool.map(items, (item: { id: number }) => item.id, { inline: 'never' })).rejects.toThrow(/item at index 321 cannot be sent/);
   });
 });
+
+describe('map over object items that hold shared memory', () => {
+  it('a typed array on a SharedArrayBuffer inside each item is the shared one in the worker: its writes are seen here', async () => {
+    await using pool = new Pool({ size: 3 });
+    const cells = new Int32Array(new SharedArrayBuffer(4 * 600));
+    const items = Array.from({ length: 600 }, (_, id) => ({ id, cells }));
+    await pool.map(
+      items,
+      (item: { id: number; cells: Int32Array }) => {
+        Atomics.store(item.cells, item.id, item.id + 1);
+      },
+      { inline: 'never' },
+    );
+    expect(Array.from(cells)).toEqual(items.map((item) => item.id + 1));
+  });
+});
