@@ -136,7 +136,7 @@ export function nodeWorkerEndpoint(): WorkerEndpoint | undefined {
     },
     itemReader(shared: SharedArrayBuffer): (index: number) => unknown {
       const v8 = req(V8) as NodeV8;
-      return blockReader(shared, (bytes) => v8.deserialize(bytes) as unknown[]);
+      return blockReader(shared, (bytes) => deserializeOwned(v8, bytes) as unknown[]);
     },
   };
 }
@@ -168,8 +168,7 @@ function writeBlocks(parts: readonly Uint8Array[], blockSize: number): SharedArr
 
 /** Item `index` of shared items, decoding its block on first use (one block is kept). */
 function blockReader(shared: SharedArrayBuffer, decode: (bytes: Uint8Array) => unknown[]): (index: number) => unknown {
-  const blockSize = new Int32Array(shared, 0, 2)[0]!;
-  const blocks = new Int32Array(shared, 0, 2)[1]!;
+  const [blockSize, blocks] = new Int32Array(shared, 0, 2) as unknown as [number, number];
   const header = new Int32Array(shared, 0, blocks + 3);
   const data = new Uint8Array(shared, Math.ceil(((blocks + 3) * 4) / 8) * 8);
   let current = -1;
@@ -204,3 +203,26 @@ function serializeUnshared(v8: NodeV8, value: unknown): Uint8Array {
 }
 
 let unsharedSerializer: (new () => InstanceType<NodeV8['DefaultSerializer']>) | undefined;
+
+/**
+ * `v8.deserialize(bytes)` where `bytes` lie in shared memory: Node's
+ * deserializer makes typed arrays and `DataView`s *views of its input*, which
+ * here would be the shared items of every worker. Each gets a private
+ * `ArrayBuffer` holding its own bytes instead, as a clone would.
+ */
+function deserializeOwned(v8: NodeV8, bytes: Uint8Array): unknown {
+  owningDeserializer ??= class extends v8.DefaultDeserializer {
+    _readHostObject(): unknown {
+      const view = (v8.DefaultDeserializer.prototype as unknown as { _readHostObject(): ArrayBufferView })._readHostObject.call(this);
+      const own = new ArrayBuffer(view.byteLength);
+      new Uint8Array(own).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+      const View = view.constructor as new (buffer: ArrayBuffer) => ArrayBufferView;
+      return new View(own);
+    }
+  };
+  const deserializer = new owningDeserializer(bytes);
+  deserializer.readHeader();
+  return deserializer.readValue();
+}
+
+let owningDeserializer: (new (bytes: Uint8Array) => InstanceType<NodeV8['DefaultDeserializer']>) | undefined;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pool, TaskError } from 'weft';
 import { seededRandom } from '../helpers.js';
-import { itOnWorkers } from '../backend.js';
+import { itOnWorkers, onNative } from '../backend.js';
 
 type Item = { id: number; when: Date; tags: Set<string>; props: Map<string, number>; big: bigint; bytes: Uint8Array; nested: { list: number[] } };
 
@@ -72,5 +72,24 @@ describe('map over object items that hold shared memory', () => {
       { inline: 'never' },
     );
     expect(Array.from(cells)).toEqual(items.map((item) => item.id + 1));
+  });
+});
+
+describe('map over object items that hold typed arrays', () => {
+  it('each typed array arrives as a private copy of its own bytes, which the task may change', async () => {
+    await using pool = new Pool({ size: 3 });
+    const items = Array.from({ length: 900 }, (_, id) => ({ id, bytes: Uint8Array.of(id & 255, 7, 7, 7), view: new DataView(new ArrayBuffer(8)) }));
+    const out = await pool.map(
+      items,
+      (item: { id: number; bytes: Uint8Array; view: DataView }) => {
+        const facts = [item.bytes.buffer instanceof SharedArrayBuffer, item.view.buffer instanceof SharedArrayBuffer, item.bytes.buffer.byteLength, item.bytes[0]];
+        item.bytes[1] = 99; // on workers a private copy: changing it changes nothing elsewhere
+        return facts;
+      },
+      { inline: 'never' },
+    );
+    expect(out).toEqual(items.map((item) => [false, false, 4, item.id & 255]));
+    // Workers changed copies; shared-heap threads changed these very objects (values pass by identity there).
+    expect(items.every((item) => item.bytes[1] === (onNative ? 99 : 7))).toBe(true);
   });
 });
