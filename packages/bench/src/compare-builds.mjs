@@ -7,29 +7,23 @@
 // Prints each build's median and the median of the per-round ratios (candidate over base; above 1 is faster).
 // Run it twice: a ratio that moves by more than the change you measure is noise. Channels cannot be
 // compared this way (two copies of weft in one process share the registry of shared types).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median } from './harness.mjs';
+import { median, optionValue, positiveIntegerOption } from './harness.mjs';
+import { kernel } from './workloads.mjs';
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const builds = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 if (builds.length !== 2) throw new TypeError(`expected two build folders (copies of packages/weft/dist), received ${JSON.stringify(builds)}`);
-const workload = option('--workload', 'trivial');
-const rounds = Number(option('--rounds', 21));
-const size = Number(option('--size', 2));
+const workload = optionValue(args, '--workload', 'trivial');
+const rounds = positiveIntegerOption(args, '--rounds', 21);
+const size = positiveIntegerOption(args, '--size', 2);
 if (!['trivial', 'fork', 'map', 'objects'].includes(workload)) throw new RangeError(`--workload: expected trivial, fork, map or objects, received ${JSON.stringify(workload)}`);
-for (const [name, n] of [['--rounds', rounds], ['--size', size]]) {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name}: expected a positive integer, received ${JSON.stringify(option(name))}`);
-}
 
 // The fork kernels import weft: one copy of them per build, importing that build.
-const kernelsSource = (await import('node:fs')).readFileSync(new URL('./fork-kernels.mjs', import.meta.url), 'utf8');
+const kernelsSource = readFileSync(new URL('./fork-kernels.mjs', import.meta.url), 'utf8');
 const scratch = mkdtempSync(join(tmpdir(), 'weft-compare-'));
 const contenders = [];
 for (const [i, dir] of builds.entries()) {
@@ -41,11 +35,6 @@ for (const [i, dir] of builds.entries()) {
 }
 
 const inc = (x) => x + 1;
-const spin = (seed, _i, ctx) => {
-  let x = seed | 0;
-  for (let k = 0; k < ctx.iterations; k++) x = (Math.imul(x, 1103515245) + 12345 + k) | 0;
-  return x;
-};
 const trivialItems = Array.from({ length: 20_000 }, (_, i) => i);
 const mapItems = Array.from({ length: 20_000 }, (_, i) => i);
 const records = Array.from({ length: 100_000 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b'], when: new Date(i) }));
@@ -73,7 +62,7 @@ const once = {
   },
   async map({ pool }) {
     const t = performance.now();
-    await pool.map(mapItems, spin, { context: { iterations: 2_000 } });
+    await pool.map(mapItems, kernel, { context: { iterations: 2_000 } });
     return 1000 / (performance.now() - t);
   },
 }[workload];

@@ -90,3 +90,17 @@ export function paired(a, b, { rounds = 9 } = {}) {
   };
   return alternate(timed(a), timed(b), { rounds, ratio: (ta, tb) => tb / ta });
 }
+
+/** The value after `name` in `args` (`--runs 5` gives '5'), or `fallback` when the option is absent. */
+export function optionValue(args, name, fallback = undefined) {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : fallback;
+}
+
+/** Option `name` as a positive integer (`fallback` when absent); a RangeError naming it and what was received otherwise. */
+export function positiveIntegerOption(args, name, fallback) {
+  const raw = optionValue(args, name);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name}: expected a positive integer, received ${JSON.stringify(raw)}`);
+  return value;
+}

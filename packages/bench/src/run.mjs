@@ -15,15 +15,12 @@ import { benchmarkChart } from './benchmark-chart.mjs';
 import { mapSuite } from './map-suite.mjs';
 import { poolMemory, poolSuite } from './pool-suite.mjs';
 import { syncSuite } from './sync-suite.mjs';
-import { runtimeName } from './harness.mjs';
+import { optionValue, positiveIntegerOption, runtimeName } from './harness.mjs';
 import { relaunchOnRuntime } from './runtime-option.mjs';
 import { channelSuite } from './channel-suite.mjs';
 
 const args = process.argv.slice(2);
-const option = (name) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-};
+const option = (name) => optionValue(args, name);
 relaunchOnRuntime(import.meta.url, args, option('--runtime'));
 const quick = args.includes('--quick');
 const outFile = option('--out') ?? fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
@@ -32,9 +29,7 @@ if (chartFile === outFile) throw new RangeError(`--out: the report is markdown (
 const suites = { map: mapSuite, pool: poolSuite, memory: poolMemory, sync: syncSuite, channel: channelSuite };
 const only = (option('--only') ?? Object.keys(suites).join(',')).split(',');
 for (const name of only) if (!(name in suites)) throw new RangeError(`--only: unknown suite ${JSON.stringify(name)}; expected ${Object.keys(suites).join(', ')}`);
-const threadsOption = option('--threads');
-const threads = threadsOption === undefined ? availableParallelism() : Number(threadsOption);
-if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads: expected a positive integer, received ${JSON.stringify(threadsOption)}`);
+const threads = positiveIntegerOption(args, '--threads', availableParallelism());
 const cpuModel = cpus()[0]?.model.trim() || 'unknown CPU';
 const logicalCpus = cpus().length;
 const date = new Date().toISOString().slice(0, 10);

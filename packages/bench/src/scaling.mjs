@@ -10,14 +10,11 @@ import { availableParallelism, cpus } from 'node:os';
 import { Piscina } from 'piscina';
 import { Pool } from 'weft';
 import { fibPar, fibSeq, fibTask, queensPar, queensSeq } from './fork-kernels.mjs';
-import { measure, paired, runtimeName } from './harness.mjs';
+import { measure, optionValue, paired, positiveIntegerOption, runtimeName } from './harness.mjs';
 import { calibrate, kernel } from './workloads.mjs';
 
 const args = process.argv.slice(2);
-const option = (name) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-};
+const option = (name) => optionValue(args, name);
 const threads = availableParallelism();
 const defaultSizes = [];
 for (let s = 1; s <= threads; s *= 2) defaultSizes.push(s);
@@ -27,8 +24,7 @@ const sizes = sizesOption === undefined ? defaultSizes : sizesOption.split(',').
 for (const s of sizes) {
   if (!Number.isInteger(s) || s < 1) throw new RangeError(`--sizes: expected positive integers separated by commas, received ${JSON.stringify(sizesOption)}`);
 }
-const runs = Number(option('--runs') ?? 3);
-if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs: expected a positive integer, received ${JSON.stringify(option('--runs'))}`);
+const runs = positiveIntegerOption(args, '--runs', 3);
 
 const machine = `${threads} threads, ${cpus()[0]?.model.trim() || 'unknown CPU'}, ${runtimeName}`;
 console.log(`Weft scaling: ${machine}; pool sizes ${sizes.join(', ')}; median of ${runs} runs or more`);
