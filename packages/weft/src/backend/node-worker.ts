@@ -61,12 +61,12 @@ export async function createNodeWorkerBackend(workerSource: string): Promise<Bac
     parallelism: () => os.availableParallelism(),
     // The structured-clone format postMessage uses (v8.serialize), written once, block by block. Node
     // only: Deno runs this backend too, and its node:v8 is not the format its workers' messages use.
-    ...(isNode()
+    ...(v8
       ? {
           shareItems(items: readonly unknown[], blockSize: number): SharedArrayBuffer | undefined {
             const parts: Uint8Array[] = [];
             try {
-              for (let from = 0; from < items.length; from += blockSize) parts.push(serializeUnshared(v8!, items.slice(from, from + blockSize)));
+              for (let from = 0; from < items.length; from += blockSize) parts.push(serializeUnshared(v8, items.slice(from, from + blockSize)));
             } catch {
               return undefined; // not cloneable, or holds shared memory: the ordinary post says why, or shares it
             }
@@ -148,7 +148,7 @@ export function nodeWorkerEndpoint(): WorkerEndpoint | undefined {
  * `[b * blockSize, (b + 1) * blockSize)`.
  */
 function writeBlocks(parts: readonly Uint8Array[], blockSize: number): SharedArrayBuffer {
-  const headerBytes = Math.ceil(((parts.length + 3) * 4) / 8) * 8;
+  const headerBytes = blocksHeaderBytes(parts.length);
   let total = 0;
   for (const part of parts) total += part.length;
   const shared = new SharedArrayBuffer(headerBytes + total);
@@ -166,11 +166,16 @@ function writeBlocks(parts: readonly Uint8Array[], blockSize: number): SharedArr
   return shared;
 }
 
+/** Bytes before the data of `blocks` blocks: the Int32 header (`blocks + 3` words), rounded up to 8. */
+function blocksHeaderBytes(blocks: number): number {
+  return Math.ceil(((blocks + 3) * 4) / 8) * 8;
+}
+
 /** Item `index` of shared items, decoding its block on first use (one block is kept). */
 function blockReader(shared: SharedArrayBuffer, decode: (bytes: Uint8Array) => unknown[]): (index: number) => unknown {
   const [blockSize, blocks] = new Int32Array(shared, 0, 2) as unknown as [number, number];
   const header = new Int32Array(shared, 0, blocks + 3);
-  const data = new Uint8Array(shared, Math.ceil(((blocks + 3) * 4) / 8) * 8);
+  const data = new Uint8Array(shared, blocksHeaderBytes(blocks));
   let current = -1;
   let items: unknown[] = [];
   return (index) => {

@@ -120,8 +120,12 @@ function shipInto(record: TaskRecord, where: string): void {
   record.fn = undefined;
   record.args = EMPTY_ARGS;
   if (holdsSharedMemory(wire)) return pin(record, wire);
+  // The fast path (a few numbers): written into the slot as they are. (A larger one would be pinned below.)
   const size = fastPayloadSize(wire);
-  if (size >= 0) return size > PAYLOAD_BYTES ? pin(record, wire) : void (record.fastArgs = wire);
+  if (size >= 0 && size <= PAYLOAD_BYTES) {
+    record.fastArgs = wire;
+    return;
+  }
   let payload: EncodedPayload;
   try {
     payload = encodePayload(wire);
@@ -156,6 +160,12 @@ const TIME_ORIGIN = performance.timeOrigin;
 
 function now(): number {
   return TIME_ORIGIN + performance.now();
+}
+
+/** Wake every sleeping worker: move `WakeSeq` on (so a sleeper about to wait sees the change), then notify it. */
+function wakeWorkers(words: Int32Array): void {
+  Atomics.add(words, Header.WakeSeq, 1);
+  futexNotify(words, Header.WakeSeq);
 }
 
 /** `Pool.run`'s options: none. */
@@ -285,8 +295,7 @@ export class Pool {
         exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
         // A worker asleep in a blocking wait cannot take a message until WakeSeq moves.
         posted: () => {
-          Atomics.add(memory.words, Header.WakeSeq, 1);
-          futexNotify(memory.words, Header.WakeSeq);
+          wakeWorkers(memory.words);
         },
       }, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
       this.running = {
@@ -536,8 +545,7 @@ export class Pool {
     }
     if (pushed && Atomics.load(w, Header.Sleepers) > 0) {
       // Orders after the pushes: a worker that announced sleep either sees the work or sees WakeSeq move.
-      Atomics.add(w, Header.WakeSeq, 1);
-      futexNotify(w, Header.WakeSeq);
+      wakeWorkers(w);
     }
     if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
       this.backlog = this.backlog.slice(this.backlogHead);
@@ -863,8 +871,7 @@ export class Pool {
     const run = this.running ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
     if (!run) return;
     Atomics.store(run.memory.words, Header.Shutdown, 1);
-    Atomics.add(run.memory.words, Header.WakeSeq, 1);
-    futexNotify(run.memory.words, Header.WakeSeq);
+    wakeWorkers(run.memory.words);
     this.inSlots.clear();
     await run.workers.terminateAll();
     this.checkDrained();
