@@ -18,7 +18,7 @@ import { checkFunction, checkInteger, checkSignal, describeValue } from '../vali
 import { CALLER_LOCK_OWNER, FunctionTable, releaseFunctionLockOf } from './function-table.js';
 import type { MpmcRing } from './mpmc-ring.js';
 import { SampleRing, type PoolStats } from './pool-stats.js';
-import { defaultSizes, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
+import { defaultSizes, epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
 import { releaseSlot, takeSlot } from './slot-stack.js';
 import { WorkerPool, type PoolWorker } from './worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
@@ -155,12 +155,6 @@ function unsettled(): void {
   throw new Error('internal: a task record settled before its promise existed');
 }
 
-/** This thread's time origin, read once (the getter is not free, and `Pool.run` reads the clock per task). */
-const TIME_ORIGIN = performance.timeOrigin;
-
-function now(): number {
-  return TIME_ORIGIN + performance.now();
-}
 
 /** Wake every sleeping worker: move `WakeSeq` on (so a sleeper about to wait sees the change), then notify it. */
 function wakeWorkers(words: Int32Array): void {
@@ -409,7 +403,7 @@ export class Pool {
       fn,
       args,
       flags,
-      submittedAt: this.recordTiming ? now() : 0,
+      submittedAt: this.recordTiming ? epochNow() : 0,
       timeout: options.timeout,
       resolve: unsettled,
       reject: unsettled,

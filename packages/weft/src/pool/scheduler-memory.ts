@@ -86,6 +86,14 @@ export const SlotFlag = {
   Buffers: 16,
 } as const;
 
+/** This thread's time origin, read once (the getter is not free, and the clock is read per task). */
+const TIME_ORIGIN = performance.timeOrigin;
+
+/** Now, in epoch ms: the clock of the slot timestamps, comparable across threads ({@link SchedulerMemory.times}). */
+export function epochNow(): number {
+  return TIME_ORIGIN + performance.now();
+}
+
 /** Sizes of one scheduler's memory. */
 export interface SchedulerSizes {
   readonly workers: number;

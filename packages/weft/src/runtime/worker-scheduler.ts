@@ -10,7 +10,7 @@ import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/
 import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
 import { FunctionTable } from '../pool/function-table.js';
 import type { MpmcRing } from '../pool/mpmc-ring.js';
-import { Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
+import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
 import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
 import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
@@ -31,12 +31,6 @@ const BLOCKING_SLEEP_MS = 50;
 /** An idle worker checks for work for about this long (ms) before it sleeps. */
 const SPIN_MS = 0.1;
 
-/** This thread's time origin, read once (the getter is not free; tasks read the clock several times). */
-const TIME_ORIGIN = performance.timeOrigin;
-
-function now(): number {
-  return TIME_ORIGIN + performance.now();
-}
 
 /** Let the event loop run (messages, timers, promise reactions) before continuing. */
 function yieldToEventLoop(): Promise<void> {
@@ -196,7 +190,7 @@ export class WorkerScheduler {
     const base = this.memory.slotWord(slot);
     Atomics.store(this.w, base + Slot.Runner, this.index + 1);
     Atomics.store(this.w, base + Slot.State, TaskState.Running);
-    this.memory.times[slot * 3 + 1] = now();
+    this.memory.times[slot * 3 + 1] = epochNow();
     const flags = Atomics.load(this.w, base + Slot.Flags);
     if (flags & SlotFlag.TopLevel) Atomics.add(this.w, Header.TopStarted, 1);
     if (flags & SlotFlag.ReportStart) this.post({ type: 'task-started', slot });
@@ -335,7 +329,7 @@ export class WorkerScheduler {
         length = this.memory.payloads.write(at, encodePayload(serializeThrown(tooLarge)));
       }
     }
-    this.memory.times[slot * 3 + 2] = now();
+    this.memory.times[slot * 3 + 2] = epochNow();
     Atomics.store(this.w, base + Slot.ResultLength, length);
     // Publishes payload and length: a joiner reads them after seeing a terminal state.
     Atomics.store(this.w, base + Slot.State, state);
@@ -500,7 +494,7 @@ export class WorkerScheduler {
     Atomics.store(w, base + Slot.Parent, this.index + 1);
     Atomics.store(w, base + Slot.Cancel, 0);
     Atomics.store(w, base + Slot.Runner, 0);
-    this.memory.times[slot * 3] = now();
+    this.memory.times[slot * 3] = epochNow();
     Atomics.store(w, base + Slot.State, TaskState.Queued);
     if (!this.own.push(slot)) {
       // Deque full: run it inline now.
