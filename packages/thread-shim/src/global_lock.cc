@@ -1,9 +1,13 @@
 // The global lock: how the main thread and spawned threads share the one V8
 // isolate, and how the main thread's libuv loop gives the lock away while it
 // would otherwise sleep. See README.md, "How the global lock moves".
+#include <dlfcn.h>
+#include <execinfo.h>
 #include <poll.h>
 
 #include <cstdio>
+#include <cstring>
+#include <unordered_map>
 
 #include "shim.h"
 
@@ -17,8 +21,48 @@ thread_local ThreadRecord* tls_record = nullptr;
 void OnAsync(uv_async_t* handle);
 void OnPrepare(uv_prepare_t* handle);
 
+// True when V8 is handling this interrupt from inside its regular-expression
+// engine: native irregexp code and the bytecode interpreter check for
+// interrupts while they backtrack. Irregexp is not reentrant: a match keeps
+// its backtracking state in per-isolate memory that another thread's match
+// would reuse, and V8 never archives a thread in the middle of one (no JS
+// runs there). So a preemption must not switch threads at that point
+// (measured: three threads and main running backtracking regexps with a 1 ms
+// preemption interval crashed in the irregexp backtrack on every run).
+// The native frames between this callback and the first JS frame are those of
+// V8's interrupt handling and of whoever checked for the interrupt; their
+// exported names say whether that was the regexp engine
+// (NativeRegExpMacroAssembler::CheckStackGuardState,
+// IrregexpInterpreter::MatchInternal in V8 11.3). The unwinder stops at the
+// first frame without unwind information, i.e. at generated code.
+// dladdr scans the symbol table (tens of thousands of entries in node), so
+// each return address is looked up once; the interrupt paths have few of
+// them. Only the global lock holder runs interrupts, so no other lock.
+bool IsRegExpEngineFrame(void* address) {
+  static std::unordered_map<void*, bool> known;
+  auto found = known.find(address);
+  if (found != known.end()) return found->second;
+  Dl_info info;
+  bool regexp = dladdr(address, &info) != 0 && info.dli_sname != nullptr &&
+                (std::strstr(info.dli_sname, "RegExp") != nullptr ||
+                 std::strstr(info.dli_sname, "regexp") != nullptr);
+  known.emplace(address, regexp);
+  return regexp;
+}
+
+bool InterruptedInsideRegExp() {
+  void* frames[16];
+  int count = backtrace(frames, 16);
+  for (int i = 1; i < count; i++) {
+    if (IsRegExpEngineFrame(frames[i])) return true;
+  }
+  return false;
+}
+
 // Runs on whichever thread holds the global lock when the preemption timer
-// fires: gives the lock to a waiting thread, then takes it back.
+// fires: gives the lock to a waiting thread, then takes it back. Inside the
+// regular-expression engine it does nothing: the timer asks again at its next
+// tick, and the thread yields at a later stack check.
 void YieldInterrupt(v8::Isolate* isolate, void*) {
   Shim& s = S();
   uint64_t generation;
@@ -27,8 +71,14 @@ void YieldInterrupt(v8::Isolate* isolate, void*) {
     if (s.cleaned_up || s.shutting_down || s.lock_waiters == 0) return;
     generation = s.lock_acquisitions;
   }
+  if (InterruptedInsideRegExp()) {
+    std::lock_guard<std::mutex> lk(s.mu);
+    s.preempt_deferred++;
+    return;
+  }
   UnlockedScope unlocked(isolate);
   std::unique_lock<std::mutex> lk(s.mu);
+  s.preempt_yields++;
   // Hand-off: wait until someone else got the lock (the mutex is not fair,
   // so releasing and re-taking it at once would usually win it back).
   s.acquired_cv.wait_for(lk, std::chrono::milliseconds(50), [&] {

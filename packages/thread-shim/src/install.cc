@@ -137,17 +137,20 @@ void Install(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void ThreadCount(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  // For tests: { live, os, runnable, pendingAsync }.
+  // For tests: { live, os, runnable, pendingAsync, preemptions, preemptionsDeferred }.
   v8::Isolate* isolate = info.GetIsolate();
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   Shim& s = S();
   int live, os, runnable, pending;
+  double yields, deferred;
   {
     std::lock_guard<std::mutex> lk(s.mu);
     live = s.live_threads;
     os = s.os_threads;
     runnable = s.runnable;
     pending = s.pending_async;
+    yields = static_cast<double>(s.preempt_yields);
+    deferred = static_cast<double>(s.preempt_deferred);
   }
   v8::Local<v8::Object> result = v8::Object::New(isolate);
   Ignore(result->CreateDataProperty(context, Str(isolate, "live"), v8::Integer::New(isolate, live)));
@@ -156,6 +159,10 @@ void ThreadCount(const v8::FunctionCallbackInfo<v8::Value>& info) {
                                    v8::Integer::New(isolate, runnable)));
   Ignore(result->CreateDataProperty(context, Str(isolate, "pendingAsync"),
                                    v8::Integer::New(isolate, pending)));
+  Ignore(result->CreateDataProperty(context, Str(isolate, "preemptions"),
+                                   v8::Number::New(isolate, yields)));
+  Ignore(result->CreateDataProperty(context, Str(isolate, "preemptionsDeferred"),
+                                   v8::Number::New(isolate, deferred)));
   info.GetReturnValue().Set(result);
 }
 

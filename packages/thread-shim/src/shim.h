@@ -129,6 +129,8 @@ struct Shim {
   std::thread preempt_thread;
   bool preempt_thread_running = false;
   std::condition_variable preempt_cv;
+  uint64_t preempt_yields = 0;    // interrupts that gave the lock away (under mu)
+  uint64_t preempt_deferred = 0;  // interrupts that landed inside the regexp engine (under mu)
 
   // --- JS-side objects (global lock) --------------------------------------
   v8::Global<v8::FunctionTemplate> thread_template;
