@@ -81,8 +81,12 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
   const wireItems = pool.backend.kind === 'native' ? items : (encodeShareables(items) as ArrayLike<unknown>);
   // Objects are costly to clone: with several participants, serialize them once, in blocks, rather than
   // clone all of them to every worker; each worker then decodes only the blocks it claims items from.
+  // Not encoded items: they hold shared memory, which only the ordinary post shares (and the worker
+  // revives them from `items`, not from the blocks).
   const sharedItems =
-    workers.length >= 2 && worthSharing(wireItems) ? pool.backend.shareItems?.(wireItems as unknown[], blockSizeFor(wireItems.length, workers.length)) : undefined;
+    wireItems === items && workers.length >= 2 && worthSharing(items)
+      ? pool.backend.shareItems?.(items as unknown[], blockSizeFor(items.length, workers.length))
+      : undefined;
   const message: MapJobMessage = {
     type: 'map',
     jobId,
