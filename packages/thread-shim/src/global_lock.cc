@@ -21,23 +21,10 @@ thread_local ThreadRecord* tls_record = nullptr;
 void OnAsync(uv_async_t* handle);
 void OnPrepare(uv_prepare_t* handle);
 
-// True when V8 is handling this interrupt from inside its regular-expression
-// engine: native irregexp code and the bytecode interpreter check for
-// interrupts while they backtrack. Irregexp is not reentrant: a match keeps
-// its backtracking state in per-isolate memory that another thread's match
-// would reuse, and V8 never archives a thread in the middle of one (no JS
-// runs there). So a preemption must not switch threads at that point
-// (measured: three threads and main running backtracking regexps with a 1 ms
-// preemption interval crashed in the irregexp backtrack on every run).
-// The native frames between this callback and the first JS frame are those of
-// V8's interrupt handling and of whoever checked for the interrupt; their
-// exported names say whether that was the regexp engine
-// (NativeRegExpMacroAssembler::CheckStackGuardState,
-// IrregexpInterpreter::MatchInternal in V8 11.3). The unwinder stops at the
-// first frame without unwind information, i.e. at generated code.
-// dladdr scans the symbol table (tens of thousands of entries in node), so
-// each return address is looked up once; the interrupt paths have few of
-// them. Only the global lock holder runs interrupts, so no other lock.
+// Whether `address` (a return address) lies in V8's regexp engine, by its
+// exported name. dladdr scans the symbol table (tens of thousands of entries
+// in node), so each address is looked up once; the interrupt paths have few
+// of them. Only the global lock holder runs interrupts, so no other lock.
 bool IsRegExpEngineFrame(void* address) {
   static std::unordered_map<void*, bool> known;
   auto found = known.find(address);
@@ -50,6 +37,19 @@ bool IsRegExpEngineFrame(void* address) {
   return regexp;
 }
 
+// True when V8 is handling this interrupt from inside its regular-expression
+// engine: native irregexp code and the bytecode interpreter check for
+// interrupts while they backtrack. Irregexp is not reentrant: a match keeps
+// its backtracking state in per-isolate memory that another thread's match
+// would reuse, and V8 never archives a thread in the middle of one (no JS
+// runs there). So a preemption must not switch threads at that point
+// (measured: three threads and main running backtracking regexps with a 1 ms
+// preemption interval crashed in the irregexp backtrack on every run).
+// The native frames between this callback and the first JS frame are those of
+// V8's interrupt handling and of whoever checked for the interrupt
+// (NativeRegExpMacroAssembler::CheckStackGuardState,
+// IrregexpInterpreter::MatchInternal in V8 11.3). The unwinder stops at the
+// first frame without unwind information, i.e. at generated code.
 bool InterruptedInsideRegExp() {
   void* frames[16];
   int count = backtrace(frames, 16);
