@@ -3,7 +3,7 @@
 //   npm run demo            the full run
 //   npm run demo -- --small a quick run (used by the smoke test)
 import { availableParallelism } from 'node:os';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 
 const small = process.argv.includes('--small');
 const blocks = small ? 16 : 64;

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { blurRow, sobelRow, type FilterContext } from './filters.js';
 import { drawSyntheticImage } from './synthetic-image.js';
 import { finish, progress } from '@weft/example-support';

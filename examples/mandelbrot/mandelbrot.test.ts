@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { crc32 } from './crc32.js';
 import { PNG_SIGNATURE } from './encode-png.js';
 import { renderRow, type View } from './render-row.js';

@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { encodePng } from './encode-png.js';
 import { renderRow, type View } from './render-row.js';
 import { finish, progress } from '@weft/example-support';

@@ -11,7 +11,7 @@
 //   npm start              the full run
 //   npm test               a quick run (used by the smoke test)
 import { availableParallelism } from 'node:os';
-import { AtomicInt32, Channel, Pool } from 'weft';
+import { AtomicInt32, Channel, Pool } from 'weftjs';
 import { inputLine, parseLine, readJobs, runJob, runJobs, type Job, type Outcome } from './stages.mjs';
 
 const small = process.argv.includes('--small');

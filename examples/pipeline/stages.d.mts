@@ -1,4 +1,4 @@
-import type { AtomicInt32, Channel } from 'weft';
+import type { AtomicInt32, Channel } from 'weftjs';
 
 /** A parsed line of input: estimate pi with `samples` points drawn from `seed`. */
 export interface Job {

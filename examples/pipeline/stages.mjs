@@ -4,7 +4,7 @@
 //
 // Why JavaScript: on Node 20 the tsx loader is not active in worker threads,
 // so a worker could not import a .ts module (ERR_UNKNOWN_FILE_EXTENSION).
-import { defineTask } from 'weft';
+import { defineTask } from 'weftjs';
 
 /**
  * Stage 1, on one worker: "read" `count` lines of input, parse each into a

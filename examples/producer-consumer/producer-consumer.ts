@@ -10,7 +10,7 @@
 // per-item tally).
 //   npm start              the full run
 //   npm test               a quick run (used by the smoke test)
-import { Condition, Mutex, Pool } from 'weft';
+import { Condition, Mutex, Pool } from 'weftjs';
 
 const small = process.argv.includes('--small');
 const producers = 2;

@@ -6,7 +6,7 @@
 //   npm start              the full run (4M numbers, best of 3 rounds)
 //   npm test               a quick run with checks (used by the smoke test)
 import { availableParallelism } from 'node:os';
-import { Pool } from 'weft';
+import { Pool } from 'weftjs';
 import { seededRandom } from '@weft/example-support';
 import { quicksort, sortPart } from './sort-tasks.mjs';
 

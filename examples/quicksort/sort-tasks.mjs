@@ -5,7 +5,7 @@
 // Why JavaScript: a worker imports this module by its URL, and on Node 20 the
 // tsx loader is not active in worker threads, so a .ts module would fail there
 // with ERR_UNKNOWN_FILE_EXTENSION.
-import { defineTask, fork } from 'weft';
+import { defineTask, fork } from 'weftjs';
 
 /** Below this many elements, insertion sort beats partitioning. */
 const INSERTION_MAX = 24;

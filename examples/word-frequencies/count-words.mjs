@@ -10,7 +10,7 @@
 // so a worker cannot import a .ts module.
 import { readFileSync } from 'node:fs';
 import { stemmer } from 'stemmer';
-import { defineTask } from 'weft';
+import { defineTask } from 'weftjs';
 
 /**
  * What every call shares, sent once per worker through `context`.

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { countWords, type CountContext } from './count-words.mjs';
 import { generateCorpus } from './generate-corpus.js';
 import { finish, progress } from '@weft/example-support';

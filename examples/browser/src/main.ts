@@ -3,7 +3,7 @@
 // file: Weft starts its workers from the runtime built into the package.
 // The page must be cross-origin isolated (see vite.config.ts) so that
 // SharedArrayBuffer exists.
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 
 /** Count the primes in [start, start + size): trial division, CPU-bound. It captures nothing. */
 const countPrimes = (start: number, _index: number, ctx: { size: number }): number => {

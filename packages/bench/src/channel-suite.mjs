@@ -10,7 +10,7 @@
 // untimed warm-up each, then alternating rounds, so both see the same
 // machine conditions, and the ratio is the median of the per-round ratios.
 import { Worker } from 'node:worker_threads';
-import { AtomicInt32, Channel, Pool } from 'weft';
+import { AtomicInt32, Channel, Pool } from 'weftjs';
 import { alternate } from './harness.mjs';
 
 /** One party of a channel run; returns its elapsed ms (from the common start). */

@@ -29,7 +29,7 @@ const contenders = [];
 for (const [i, dir] of builds.entries()) {
   const entry = pathToFileURL(join(resolve(dir), 'index.js')).href;
   const kernelsFile = join(scratch, `kernels-${i}.mjs`);
-  writeFileSync(kernelsFile, kernelsSource.replace("from 'weft'", `from ${JSON.stringify(entry)}`));
+  writeFileSync(kernelsFile, kernelsSource.replace("from 'weftjs'", `from ${JSON.stringify(entry)}`));
   const weft = await import(entry);
   contenders.push({ dir, pool: new weft.Pool({ size }), kernels: await import(pathToFileURL(kernelsFile).href) });
 }

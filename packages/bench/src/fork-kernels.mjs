@@ -1,6 +1,6 @@
 // Fork-join kernels for the Pool benchmark: module functions, so they can
 // refer to themselves and import fork. Each has a sequential twin.
-import { defineTask, fork } from 'weft';
+import { defineTask, fork } from 'weftjs';
 
 export function fibSeq(n) {
   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);

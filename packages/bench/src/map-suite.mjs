@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import workerpool from 'workerpool';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { check, measure, paired, tryPeer } from './harness.mjs';
 import { calibrate, kernel } from './workloads.mjs';
 

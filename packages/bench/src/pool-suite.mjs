@@ -1,7 +1,7 @@
 // The Pool against piscina and tinypool, and fork-join against sequential code.
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
-import { Pool } from 'weft';
+import { Pool } from 'weftjs';
 import { fibPar, fibSeq, fibTask, queensPar, queensSeq, queensTask } from './fork-kernels.mjs';
 import { measure, paired, tryPeer } from './harness.mjs';
 

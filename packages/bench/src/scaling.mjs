@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { Piscina } from 'piscina';
-import { Pool } from 'weft';
+import { Pool } from 'weftjs';
 import { fibPar, fibSeq, fibTask, queensPar, queensSeq } from './fork-kernels.mjs';
 import { measure, optionValue, paired, positiveIntegerOption, runtimeName } from './harness.mjs';
 import { calibrate, kernel } from './workloads.mjs';

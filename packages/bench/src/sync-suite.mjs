@@ -6,7 +6,7 @@
 // only under contention), written inline in the same task as Weft's run.
 // Worker-side figures are measured inside pool workers (parallelMap with
 // inline: 'never'); each figure is the best of several rounds.
-import { AtomicInt32, Mutex, parallelMap } from 'weft';
+import { AtomicInt32, Mutex, parallelMap } from 'weftjs';
 
 
 /** Runs inside a worker: ns per uncontended lock/unlock pair, Weft vs the bare futex. */

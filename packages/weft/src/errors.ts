@@ -25,7 +25,7 @@ export type WeftErrorCode =
  *
  * @example
  * ```ts
- * import { parallelMap, WeftError } from 'weft';
+ * import { parallelMap, WeftError } from 'weftjs';
  * try {
  *   await parallelMap([1, 2], (x) => { if (x === 2) throw new Error('no'); return x; });
  * } catch (err) {
@@ -52,7 +52,7 @@ export class WeftError extends Error {
  *
  * @example
  * ```ts
- * import { parallelMap, TaskError } from 'weft';
+ * import { parallelMap, TaskError } from 'weftjs';
  * try {
  *   await parallelMap(['1', 'x'], (s) => { if (isNaN(+s)) throw new RangeError(`bad ${s}`); return +s; },
  *     { inline: 'never' });
@@ -80,7 +80,7 @@ export class TaskError extends WeftError {
  *
  * @example
  * ```ts
- * import { parallelMap, WorkerExitError } from 'weft';
+ * import { parallelMap, WorkerExitError } from 'weftjs';
  * try {
  *   await parallelMap([1], () => { (globalThis as any).process.exit(3); }, { inline: 'never' });
  * } catch (err) {
@@ -104,7 +104,7 @@ export class WorkerExitError extends WeftError {
  *
  * @example
  * ```ts
- * import { parallelMap, AbortError } from 'weft';
+ * import { parallelMap, AbortError } from 'weftjs';
  * const ac = new AbortController();
  * const run = parallelMap([1, 2, 3], (x) => x, { signal: ac.signal });
  * ac.abort();
@@ -123,7 +123,7 @@ export class AbortError extends WeftError {
  *
  * @example
  * ```ts
- * import { parallelMap, BackendUnavailableError } from 'weft';
+ * import { parallelMap, BackendUnavailableError } from 'weftjs';
  * await parallelMap([1], (x) => x, { backend: 'native' }).catch((err) => {
  *   if (err instanceof BackendUnavailableError) console.log(err.backend); // 'native'
  * });
@@ -145,7 +145,7 @@ export class BackendUnavailableError extends WeftError {
  *
  * @example
  * ```ts
- * import { PoolClosedError } from 'weft';
+ * import { PoolClosedError } from 'weftjs';
  * const err = new PoolClosedError('the pool was terminated');
  * console.log(err.code); // 'WEFT_POOL_CLOSED'
  * ```
@@ -162,7 +162,7 @@ export class PoolClosedError extends WeftError {
  *
  * @example
  * ```ts
- * import { Pool, QueueFullError } from 'weft';
+ * import { Pool, QueueFullError } from 'weftjs';
  * const pool = new Pool({ maxQueue: 0 });
  * await pool.run((x: number) => x, 1).catch((err) => console.log(err instanceof QueueFullError)); // true
  * ```
@@ -182,7 +182,7 @@ export class QueueFullError extends WeftError {
  *
  * @example
  * ```ts
- * import { Pool, TaskTimeoutError } from 'weft';
+ * import { Pool, TaskTimeoutError } from 'weftjs';
  * const pool = new Pool();
  * await pool.runWith({ timeout: 10 }, (signal: AbortSignal) => { while (!signal.aborted) {} })
  *   .catch((err) => console.log(err instanceof TaskTimeoutError)); // true
@@ -206,7 +206,7 @@ export class TaskTimeoutError extends WeftError {
  *
  * @example
  * ```ts
- * import { Mutex, PoisonError } from 'weft';
+ * import { Mutex, PoisonError } from 'weftjs';
  * const m = new Mutex();
  * try {
  *   using g = await m.lock();
@@ -235,7 +235,7 @@ export class PoisonError extends WeftError {
  *
  * @example
  * ```ts
- * import { Mutex, TimeoutError } from 'weft';
+ * import { Mutex, TimeoutError } from 'weftjs';
  * const m = new Mutex();
  * const held = await m.lock();
  * await m.lock({ timeout: 10 }).catch((err) => console.log(err instanceof TimeoutError)); // true
@@ -260,7 +260,7 @@ export class TimeoutError extends WeftError {
  *
  * @example
  * ```ts
- * import { Mutex, LockOwnershipError } from 'weft';
+ * import { Mutex, LockOwnershipError } from 'weftjs';
  * const g = await new Mutex().lock();
  * g.unlock();
  * try { g.unlock(); } catch (err) { console.log(err instanceof LockOwnershipError); } // true
@@ -280,7 +280,7 @@ export class LockOwnershipError extends WeftError {
  *
  * @example
  * ```ts
- * import { Channel, ChannelClosedError } from 'weft';
+ * import { Channel, ChannelClosedError } from 'weftjs';
  * const ch = new Channel<string>(1);
  * ch.close();
  * await ch.send('job').catch((err) => {

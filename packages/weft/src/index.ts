@@ -2,7 +2,7 @@
  * Weft: rayon-style parallelism for JavaScript.
  *
  * ```ts
- * import { parallelMap } from 'weft';
+ * import { parallelMap } from 'weftjs';
  * const squares = await parallelMap([1, 2, 3], (x) => x * x);
  * ```
  *

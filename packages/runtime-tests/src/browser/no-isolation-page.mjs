@@ -8,7 +8,7 @@ const print = (line) => {
 
 try {
   const { describe, expect, it, rejectionOf, run } = await import('../harness.mjs');
-  const { BackendUnavailableError, parallelMap, Pool } = await import('weft');
+  const { BackendUnavailableError, parallelMap, Pool } = await import('weftjs');
   const namesTheHeaders = (err) => {
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect(err.code).toBe('WEFT_BACKEND_UNAVAILABLE');

@@ -1,6 +1,6 @@
 // A small static server for the browser runs: serves the repository on
 // 127.0.0.1 (a free port), with or without the COOP/COEP headers that make a
-// page cross-origin isolated. The suite's modules import 'weft', 'acorn' and
+// page cross-origin isolated. The suite's modules import 'weftjs', 'acorn' and
 // 'msgpackr' by bare name; this server rewrites those specifiers to paths, for
 // the page and for module workers alike (import maps do not reach workers).
 import { readFile, stat } from 'node:fs/promises';
@@ -13,7 +13,7 @@ export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Bare specifiers the suite (and the built weft) import, and their browser entry points. */
 const BARE = {
-  weft: '/packages/weft/dist/index.js',
+  weftjs: '/packages/weft/dist/index.js',
   acorn: '/node_modules/acorn/dist/acorn.mjs',
   msgpackr: '/node_modules/msgpackr/index.js',
 };

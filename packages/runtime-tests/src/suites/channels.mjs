@@ -1,6 +1,6 @@
 // Channels across workers and the calling thread (which only uses the async forms).
 // Skipped, saying so, when the built weft has no Channel yet.
-import * as weft from 'weft';
+import * as weft from 'weftjs';
 import { describe, expect, it, within } from '../harness.mjs';
 
 const { Channel, parallelMap, select } = weft;

@@ -1,5 +1,5 @@
 // parallelMap: failures inside workers (index and cause), worker death, abort.
-import { AbortError, parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weft';
+import { AbortError, parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weftjs';
 import { describe, expect, it, rejectionOf, sharedFlags, waitUntilChanged, within } from '../harness.mjs';
 
 class QuotaExceeded extends Error {

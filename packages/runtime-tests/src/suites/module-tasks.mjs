@@ -1,6 +1,6 @@
 // Module functions (defineTask, fromModule): the worker imports the module by
 // URL (file: on Node, Bun and Deno; http: in the browser), and fork/join inside them.
-import { fork, fromModule, join, parallelMap, Pool, scope, TaskError } from 'weft';
+import { fork, fromModule, join, parallelMap, Pool, scope, TaskError } from 'weftjs';
 import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../../../weft/test/fixtures/fork-tasks.mjs';
 import { countStatements, shout } from '../../../weft/test/fixtures/text-tasks.mjs';
 import { describe, expect, it, rejectionOf, within } from '../harness.mjs';

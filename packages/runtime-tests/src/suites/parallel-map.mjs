@@ -1,5 +1,5 @@
 // parallelMap: results, order, context, where work runs, bad input.
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { describe, expect, it, runtime, seededRandom } from '../harness.mjs';
 
 describe('parallelMap: results', () => {

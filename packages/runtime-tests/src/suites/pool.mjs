@@ -1,5 +1,5 @@
 // Pool: run, map, errors, cancellation, lifecycle.
-import { AbortError, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
+import { AbortError, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weftjs';
 import { describe, expect, it, nodeOnly, rejectionOf, sharedFlags, waitUntilChanged, within } from '../harness.mjs';
 
 let shared;

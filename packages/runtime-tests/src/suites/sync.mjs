@@ -1,6 +1,6 @@
 // The sync primitives across workers: Mutex, atomic cells, Condition, Semaphore.
 // The calling thread only ever uses the async forms (lock, wait, acquire).
-import { AtomicBigInt64, AtomicBool, AtomicFloat64, AtomicInt32, Condition, Mutex, Semaphore, TimeoutError, parallelMap } from 'weft';
+import { AtomicBigInt64, AtomicBool, AtomicFloat64, AtomicInt32, Condition, Mutex, Semaphore, TimeoutError, parallelMap } from 'weftjs';
 import { describe, expect, it, rejectionOf, sharedFlags, waitUntilChanged, within } from '../harness.mjs';
 
 const words = (n) => new Int32Array(new SharedArrayBuffer(n * 4));

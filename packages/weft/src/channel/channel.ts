@@ -83,7 +83,7 @@ let reviving: SharedArrayBuffer | undefined;
  *
  * @example
  * ```ts
- * import { Channel, parallelMap } from 'weft';
+ * import { Channel, parallelMap } from 'weftjs';
  * const jobs = new Channel<number>(64);
  * const consumers = parallelMap([0, 1], (_x, _i, ctx) => {
  *   let sum = 0;
@@ -141,7 +141,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * console.log(new Channel(8).capacity, new Channel().capacity); // 8 Infinity
    * ```
    */
@@ -156,7 +156,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(4);
    * ch.trySend(1);
    * console.log(ch.size); // 1
@@ -171,7 +171,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel();
    * ch.close();
    * console.log(ch.closed); // true
@@ -192,7 +192,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<{ id: number }>(1);
    * await ch.send({ id: 1 });
    * await ch.send({ id: 2 }, { timeout: 10 }).catch((err) => console.log(err.name)); // 'TimeoutError'
@@ -219,7 +219,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(1);
    * console.log(ch.trySend(1), ch.trySend(2)); // true false
    * ```
@@ -242,7 +242,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel, parallelMap } from 'weft';
+   * import { Channel, parallelMap } from 'weftjs';
    * const out = new Channel<number>(16);
    * await parallelMap([1, 2, 3], (x, _i, ctx) => ctx.out.sendSync(x * 10), { context: { out } });
    * console.log(out.size); // 3
@@ -269,7 +269,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<string>(1);
    * void ch.send('hello');
    * console.log(await ch.receive()); // 'hello'
@@ -292,7 +292,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(2);
    * ch.trySend(7);
    * console.log(ch.tryReceive()); // { kind: 'received', value: 7 }
@@ -315,7 +315,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(1);
    * ch.trySend(1);
    * console.log(ch.receiveSync({ timeout: 100 })); // 1
@@ -339,7 +339,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(4);
    * ch.trySend(1);
    * ch.close();
@@ -355,7 +355,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel, select } from 'weft';
+   * import { Channel, select } from 'weftjs';
    * const a = new Channel<number>(1);
    * a.trySend(1);
    * const r = await select([a.receiving()]);
@@ -374,7 +374,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel, select } from 'weft';
+   * import { Channel, select } from 'weftjs';
    * const out = new Channel<string>(1);
    * const r = await select([out.sending('hi')], { default: true });
    * console.log(r.kind); // 'sent'
@@ -392,7 +392,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(4);
    * ch.trySend(1); ch.trySend(2); ch.close();
    * for await (const x of ch) console.log(x); // 1, 2
@@ -419,7 +419,7 @@ export class Channel<T> implements AsyncIterable<T>, Iterable<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'weft';
+   * import { Channel } from 'weftjs';
    * const ch = new Channel<number>(4);
    * ch.trySend(1); ch.trySend(2); ch.close();
    * console.log([...ch]); // [1, 2]

@@ -87,7 +87,7 @@ const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
  *
  * @example
  * ```ts
- * import { Channel, select } from 'weft';
+ * import { Channel, select } from 'weftjs';
  * const results = new Channel<number>(8);
  * const errors = new Channel<Error>(8);
  * results.trySend(42);

@@ -111,7 +111,7 @@ const registeredErrorClasses = new Map<string, new (message?: string) => Error>(
  *
  * @example
  * ```ts
- * import { registerErrorClass, parallelMap, TaskError } from 'weft';
+ * import { registerErrorClass, parallelMap, TaskError } from 'weftjs';
  * class QuotaError extends Error { override name = 'QuotaError'; }
  * registerErrorClass(QuotaError);
  * await parallelMap([1], () => { const e = new Error('over'); e.name = 'QuotaError'; throw e; }, { inline: 'never' })

@@ -35,7 +35,7 @@ export type { MapFn, ParallelMapOptions } from './map-on-workers.js';
  *
  * @example
  * ```ts
- * import { parallelMap } from 'weft';
+ * import { parallelMap } from 'weftjs';
  *
  * const primes = await parallelMap([1e6, 2e6, 3e6], (limit, _i, ctx) => {
  *   let count = 0;

@@ -63,7 +63,7 @@ function shippable(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'cl
  * @example
  * ```ts
  * // fib.ts
- * import { defineTask, fork } from 'weft';
+ * import { defineTask, fork } from 'weftjs';
  * export const fib = defineTask(import.meta.url, (n: number): number => {
  *   if (n < 25) return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
  *   const left = fork(fib, n - 1);
@@ -110,7 +110,7 @@ export type Call<A extends unknown[], R> = readonly [fn: (...args: A) => R, ...a
  *
  * @example
  * ```ts
- * import { defineTask, join } from 'weft';
+ * import { defineTask, join } from 'weftjs';
  * export const sum = defineTask(import.meta.url, (xs: number[]): number => {
  *   if (xs.length < 10_000) return xs.reduce((a, b) => a + b, 0);
  *   const mid = xs.length >> 1;
@@ -158,7 +158,7 @@ export interface Scope {
  *
  * @example
  * ```ts
- * import { defineTask, scope } from 'weft';
+ * import { defineTask, scope } from 'weftjs';
  * export const work = defineTask(import.meta.url, (parts: number[][]) =>
  *   scope((s) => parts.map((part) => s.fork(total, part)).map((h) => h.join())));
  * ```

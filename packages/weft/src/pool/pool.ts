@@ -193,7 +193,7 @@ interface Running {
  *
  * @example
  * ```ts
- * import { Pool } from 'weft';
+ * import { Pool } from 'weftjs';
  *
  * await using pool = new Pool({ size: 4 });
  * const square = (x: number) => x * x;

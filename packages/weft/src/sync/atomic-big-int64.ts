@@ -20,7 +20,7 @@ function int64(where: string, what: string, value: bigint): bigint {
  *
  * @example
  * ```ts
- * import { AtomicBigInt64 } from 'weft';
+ * import { AtomicBigInt64 } from 'weftjs';
  * const bytes = new AtomicBigInt64(0n);
  * bytes.add(5_000_000_000n);
  * console.log(bytes.load()); // 5000000000n

@@ -20,7 +20,7 @@ function bit(where: string, what: string, value: boolean): number {
  *
  * @example
  * ```ts
- * import { AtomicBool } from 'weft';
+ * import { AtomicBool } from 'weftjs';
  * const stop = new AtomicBool(false);
  * if (!stop.exchange(true)) console.log('this thread raised the flag first');
  * ```

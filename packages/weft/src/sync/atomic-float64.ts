@@ -36,7 +36,7 @@ function float(where: string, what: string, value: number): number {
  *
  * @example
  * ```ts
- * import { AtomicFloat64 } from 'weft';
+ * import { AtomicFloat64 } from 'weftjs';
  * const sum = new AtomicFloat64(0);
  * sum.add(0.5);
  * console.log(sum.load()); // 0.5

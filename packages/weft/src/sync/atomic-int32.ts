@@ -30,7 +30,7 @@ function int32(where: string, what: string, value: number): number {
  *
  * @example
  * ```ts
- * import { AtomicInt32, parallelMap } from 'weft';
+ * import { AtomicInt32, parallelMap } from 'weftjs';
  * const hits = new AtomicInt32(0);
  * await parallelMap([1, 2, 3, 4], (_x, _i, ctx) => { ctx.hits.add(1); }, { context: { hits } });
  * console.log(hits.load()); // 4

@@ -21,7 +21,7 @@ function uint32(where: string, what: string, value: number): number {
  *
  * @example
  * ```ts
- * import { AtomicUint32, parallelMap } from 'weft';
+ * import { AtomicUint32, parallelMap } from 'weftjs';
  * const bytes = new AtomicUint32(0);
  * await parallelMap([1, 2, 3, 4], (_x, _i, ctx) => { ctx.bytes.add(1024); }, { context: { bytes } });
  * console.log(bytes.load()); // 4096

@@ -54,7 +54,7 @@ function* leave(words: Int32Array, generation: number): FutexSteps<void> {
  *
  * @example
  * ```ts
- * import { Barrier, parallelMap } from 'weft';
+ * import { Barrier, parallelMap } from 'weftjs';
  * const step = new Barrier(2);
  * await parallelMap([0, 1], (i, _j, ctx) => {
  *   for (let round = 0; round < 3; round++) {
@@ -89,7 +89,7 @@ export class Barrier {
    *
    * @example
    * ```ts
-   * import { Barrier } from 'weft';
+   * import { Barrier } from 'weftjs';
    * const b = new Barrier(2);
    * const [a, c] = await Promise.all([b.wait(), b.wait()]);
    * console.log(a !== c); // true: one leader
@@ -108,7 +108,7 @@ export class Barrier {
    *
    * @example
    * ```ts
-   * import { Barrier } from 'weft';
+   * import { Barrier } from 'weftjs';
    * const b = new Barrier(1);
    * console.log(b.waitSync()); // true: alone, the leader
    * ```

@@ -37,7 +37,7 @@ function* sleepWhile(words: Int32Array, seq: number, timeout: number): FutexStep
  *
  * @example
  * ```ts
- * import { Condition, Mutex } from 'weft';
+ * import { Condition, Mutex } from 'weftjs';
  * const state = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
  * const changed = new Condition();
  * // consumer
@@ -71,7 +71,7 @@ export class Condition {
    *
    * @example
    * ```ts
-   * import { Condition, Mutex } from 'weft';
+   * import { Condition, Mutex } from 'weftjs';
    * const m = new Mutex();
    * const c = new Condition();
    * using g = await m.lock();
@@ -102,7 +102,7 @@ export class Condition {
    *
    * @example
    * ```ts
-   * import { Condition, Mutex, parallelMap } from 'weft';
+   * import { Condition, Mutex, parallelMap } from 'weftjs';
    * const m = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
    * const c = new Condition();
    * await parallelMap([0, 1], (i, _j, ctx) => {
@@ -140,7 +140,7 @@ export class Condition {
    *
    * @example
    * ```ts
-   * import { Condition } from 'weft';
+   * import { Condition } from 'weftjs';
    * const c = new Condition();
    * console.log(c.notifyOne()); // 0: nobody waits
    * ```
@@ -158,7 +158,7 @@ export class Condition {
    *
    * @example
    * ```ts
-   * import { Condition } from 'weft';
+   * import { Condition } from 'weftjs';
    * const c = new Condition();
    * c.notifyAll(); // 0
    * ```

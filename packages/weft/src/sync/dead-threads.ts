@@ -102,7 +102,7 @@ function contains(table: Int32Array, id: number): boolean {
  *
  * @example
  * ```ts
- * import { markThreadDead } from 'weft';
+ * import { markThreadDead } from 'weftjs';
  * // const worker = new Worker(...); worker.once('message', (id) => { workerId = id; });
  * // worker.on('exit', () => markThreadDead(workerId));
  * markThreadDead(123456);

@@ -32,7 +32,7 @@ export interface GuardedLock<T> {
  *
  * @example
  * ```ts
- * import { Mutex } from 'weft';
+ * import { Mutex } from 'weftjs';
  * const m = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
  * {
  *   using g = await m.lock();

@@ -79,7 +79,7 @@ interface SharedMutex {
  *
  * @example
  * ```ts
- * import { Mutex, parallelMap } from 'weft';
+ * import { Mutex, parallelMap } from 'weftjs';
  *
  * const total = new Mutex(new Float64Array(new SharedArrayBuffer(8)));
  * await parallelMap([1, 2, 3], (x, _i, ctx) => {
@@ -145,7 +145,7 @@ export class Mutex<T = undefined> {
    *
    * @example
    * ```ts
-   * import { Mutex } from 'weft';
+   * import { Mutex } from 'weftjs';
    * const m = new Mutex();
    * {
    *   using g = await m.lock({ timeout: 1000 });
@@ -181,7 +181,7 @@ export class Mutex<T = undefined> {
    *
    * @example
    * ```ts
-   * import { Mutex, parallelMap } from 'weft';
+   * import { Mutex, parallelMap } from 'weftjs';
    * const m = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
    * await parallelMap([1, 2], (_x, _i, ctx) => {
    *   const g = ctx.m.lockSync();
@@ -214,7 +214,7 @@ export class Mutex<T = undefined> {
    *
    * @example
    * ```ts
-   * import { Mutex } from 'weft';
+   * import { Mutex } from 'weftjs';
    * const m = new Mutex();
    * const g = m.tryLock();
    * if (g) { try { /* critical section *\/ } finally { g.unlock(); } }
@@ -250,7 +250,7 @@ export class Mutex<T = undefined> {
    *
    * @example
    * ```ts
-   * import { Mutex } from 'weft';
+   * import { Mutex } from 'weftjs';
    * const m = new Mutex();
    * if (m.isPoisoned) {
    *   using g = await m.lock({ ignorePoison: true });

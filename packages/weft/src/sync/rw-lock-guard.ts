@@ -15,7 +15,7 @@ import { LockOwnershipError } from '../errors.js';
  *
  * @example
  * ```ts
- * import { RwLock } from 'weft';
+ * import { RwLock } from 'weftjs';
  * const table = new RwLock(new Int32Array(new SharedArrayBuffer(64)));
  * {
  *   using r = await table.read();

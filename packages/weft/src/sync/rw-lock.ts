@@ -138,7 +138,7 @@ function* acquireSlow(words: Int32Array, write: boolean, me: number, deadline: n
  *
  * @example
  * ```ts
- * import { RwLock, parallelMap } from 'weft';
+ * import { RwLock, parallelMap } from 'weftjs';
  * const config = new RwLock(new Int32Array(new SharedArrayBuffer(4)));
  * {
  *   using w = await config.write();
@@ -179,7 +179,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock();
    * using a = await l.read();
    * using b = await l.read(); // readers share
@@ -201,7 +201,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock(new Int32Array(new SharedArrayBuffer(4)));
    * using w = await l.write({ timeout: 1000 });
    * w.value[0] = 1;
@@ -221,7 +221,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock();
    * const r = l.readSync();
    * r.unlock();
@@ -243,7 +243,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock();
    * const w = l.writeSync();
    * w.unlock();
@@ -265,7 +265,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock();
    * console.log(l.tryRead()?.mode); // 'read'
    * ```
@@ -283,7 +283,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock();
    * const w = l.tryWrite();
    * console.log(w?.mode, l.tryRead()); // 'write' null
@@ -304,7 +304,7 @@ export class RwLock<T = undefined> {
    *
    * @example
    * ```ts
-   * import { RwLock } from 'weft';
+   * import { RwLock } from 'weftjs';
    * const l = new RwLock();
    * if (l.isPoisoned) {
    *   using w = await l.write({ ignorePoison: true });

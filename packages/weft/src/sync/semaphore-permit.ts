@@ -11,7 +11,7 @@ import { LockOwnershipError } from '../errors.js';
  *
  * @example
  * ```ts
- * import { Semaphore } from 'weft';
+ * import { Semaphore } from 'weftjs';
  * const slots = new Semaphore(4);
  * {
  *   using permit = await slots.acquire();

@@ -74,7 +74,7 @@ function* acquireSlow(words: Int32Array, n: number, me: number, deadline: number
  *
  * @example
  * ```ts
- * import { Semaphore, parallelMap } from 'weft';
+ * import { Semaphore, parallelMap } from 'weftjs';
  * const db = new Semaphore(2); // at most 2 tasks query at once
  * await parallelMap(['a', 'b', 'c'], (key, _i, ctx) => {
  *   const permit = ctx.db.acquireSync();
@@ -118,7 +118,7 @@ export class Semaphore {
    *
    * @example
    * ```ts
-   * import { Semaphore } from 'weft';
+   * import { Semaphore } from 'weftjs';
    * const s = new Semaphore(3);
    * using p = await s.acquire(2, { timeout: 100 });
    * console.log(s.available); // 1
@@ -145,7 +145,7 @@ export class Semaphore {
    *
    * @example
    * ```ts
-   * import { Semaphore } from 'weft';
+   * import { Semaphore } from 'weftjs';
    * const s = new Semaphore(1);
    * const p = s.acquireSync();
    * p.release();
@@ -166,7 +166,7 @@ export class Semaphore {
    *
    * @example
    * ```ts
-   * import { Semaphore } from 'weft';
+   * import { Semaphore } from 'weftjs';
    * const s = new Semaphore(1);
    * const p = s.tryAcquire();
    * console.log(p !== null, s.tryAcquire()); // true null
@@ -186,7 +186,7 @@ export class Semaphore {
    *
    * @example
    * ```ts
-   * import { Semaphore } from 'weft';
+   * import { Semaphore } from 'weftjs';
    * const items = new Semaphore(0);
    * items.release(); // a consumer's acquire() now succeeds
    * ```

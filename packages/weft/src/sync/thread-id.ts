@@ -43,7 +43,7 @@ function drawId(): number {
  *
  * @example
  * ```ts
- * import { currentThreadId } from 'weft';
+ * import { currentThreadId } from 'weftjs';
  * const id = currentThreadId(); // e.g. 183404551, stable for this thread
  * ```
  */

@@ -63,12 +63,12 @@ function normalizeUrl(where: string, moduleUrl: unknown): string {
  * ```ts
  * // words.js (on Node 20 a worker cannot load a .ts module through tsx: use
  * // JavaScript typed by a .d.ts or JSDoc, or build first)
- * import { defineTask } from 'weft';
+ * import { defineTask } from 'weftjs';
  * import { stem } from 'some-stemmer';
  * export const countWords = defineTask(import.meta.url, (text) => text.split(/\s+/).map(stem).length);
  *
  * // main.ts
- * import { parallelMap } from 'weft';
+ * import { parallelMap } from 'weftjs';
  * import { countWords } from './words.js';
  * const counts: number[] = await parallelMap(texts, countWords);
  * ```
@@ -97,7 +97,7 @@ export function defineTask<F extends (...args: never[]) => unknown>(moduleUrl: s
  *
  * @example
  * ```ts
- * import { fromModule, parallelMap } from 'weft';
+ * import { fromModule, parallelMap } from 'weftjs';
  * const resize = fromModule<typeof import('./images.js').resize>(new URL('./images.js', import.meta.url), 'resize');
  * const thumbs = await parallelMap(paths, resize);
  * ```

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, parallelMap } from 'weft';
+import { AbortError, parallelMap } from 'weftjs';
 import { sharedFlags, waitUntilChanged, within } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';
 

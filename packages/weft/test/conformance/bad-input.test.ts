@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { itOnWorkers } from '../backend.js';
 
 describe('parallelMap: bad input is refused at the call', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Channel, ChannelClosedError, parallelMap } from 'weft';
+import { Channel, ChannelClosedError, parallelMap } from 'weftjs';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
 import { itOnNative, itOnWorkers } from '../backend.js';
 

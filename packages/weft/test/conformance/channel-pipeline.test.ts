@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Channel, Pool, parallelMap } from 'weft';
+import { Channel, Pool, parallelMap } from 'weftjs';
 import { rejectionOf, within } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';
 

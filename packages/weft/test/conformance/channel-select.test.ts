@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtomicInt32, Channel, parallelMap, select } from 'weft';
+import { AtomicInt32, Channel, parallelMap, select } from 'weftjs';
 import { seededRandom, sharedFlags, within } from '../helpers.js';
 import { onNative } from '../backend.js';
 

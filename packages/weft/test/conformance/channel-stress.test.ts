@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { AtomicInt32, Channel, Pool } from 'weft';
+import { AtomicInt32, Channel, Pool } from 'weftjs';
 import { within } from '../helpers.js';
 import { onNative } from '../backend.js';
 

@@ -2,7 +2,7 @@
 // passed by identity (native): every consumer must read every shape, however
 // many producers race to add them and whether or not they fit the table.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Channel, Pool } from 'weft';
+import { Channel, Pool } from 'weftjs';
 
 const pool = new Pool({ size: 3 });
 afterAll(() => pool.close());

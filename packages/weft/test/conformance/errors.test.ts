@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weft';
+import { parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weftjs';
 import { rejectionOf } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';
 

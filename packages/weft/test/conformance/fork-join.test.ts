@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { AtomicInt32, fork, join, Pool, scope, TaskError, WorkerExitError } from 'weft';
+import { AtomicInt32, fork, join, Pool, scope, TaskError, WorkerExitError } from 'weftjs';
 import { awaitChild, countLeaves, crashingChild, doubleInPlace, failingChild, fib, nqueens, squares, sum } from '../fixtures/fork-tasks.mjs';
 import { rejectionOf, within } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';

@@ -1,7 +1,7 @@
 // Many object items across several workers: on Node they are serialized once, in blocks, and each
 // worker decodes only the blocks it claims items from. Results must be the same as one clone per worker.
 import { describe, expect, it } from 'vitest';
-import { Pool, TaskError } from 'weft';
+import { Pool, TaskError } from 'weftjs';
 import { seededRandom } from '../helpers.js';
 import { itOnWorkers, onNative } from '../backend.js';
 

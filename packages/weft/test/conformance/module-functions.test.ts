@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { fromModule, parallelMap, TaskError } from 'weft';
+import { fromModule, parallelMap, TaskError } from 'weftjs';
 import { countStatements, shout } from '../fixtures/text-tasks.mjs';
 import { rejectionOf } from '../helpers.js';
 

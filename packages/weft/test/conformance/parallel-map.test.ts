@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parallelMap } from 'weft';
+import { parallelMap } from 'weftjs';
 import { seededRandom } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, AtomicInt32, Mutex, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weft';
+import { AbortError, AtomicInt32, Mutex, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weftjs';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
 import { itOnWorkers, onNative } from '../backend.js';
 
@@ -153,7 +153,7 @@ describe('Pool: resource limits and process lifetime', () => {
 
   it('an idle pool (and the default pool) never keep the process alive', () => {
     const script = [
-      "import { Pool, parallelMap } from 'weft';",
+      "import { Pool, parallelMap } from 'weftjs';",
       // The native project's child needs the Thread API too (WEFT_BACKEND=native is inherited).
       ...(onNative ? ["import { createRequire } from 'node:module';", "createRequire(import.meta.url)('@weft/thread-shim');"] : []),
       'const pool = new Pool({ size: 2 });',

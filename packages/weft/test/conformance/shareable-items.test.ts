@@ -1,7 +1,7 @@
 // Weft's shared objects as the *items* of a map (not only in `context` or arguments): each item
 // arrives as the same shared object, so what a task does to it is seen by the caller.
 import { describe, expect, it } from 'vitest';
-import { AtomicInt32, Channel, Mutex, Pool, parallelMap } from 'weft';
+import { AtomicInt32, Channel, Mutex, Pool, parallelMap } from 'weftjs';
 
 describe('shared objects as map items', () => {
   it('atomic cells as items: every increment made in a worker is seen by the caller', async () => {

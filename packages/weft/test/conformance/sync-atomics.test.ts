@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtomicBigInt64, AtomicBool, AtomicFloat64, AtomicInt32, AtomicUint32, parallelMap } from 'weft';
+import { AtomicBigInt64, AtomicBool, AtomicFloat64, AtomicInt32, AtomicUint32, parallelMap } from 'weftjs';
 
 describe('atomic cells', () => {
   it('N workers x M AtomicInt32.add come out exact; every cell crosses to workers over the same memory', async () => {

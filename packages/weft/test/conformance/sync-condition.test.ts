@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Condition, LockOwnershipError, Mutex, TimeoutError, parallelMap } from 'weft';
+import { Condition, LockOwnershipError, Mutex, TimeoutError, parallelMap } from 'weftjs';
 import { rejectionOf, within } from '../helpers.js';
 
 const words = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(n * 4));

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { AtomicInt32, LockOwnershipError, Mutex, MutexGuard, PoisonError, TimeoutError, WorkerExitError, markThreadDead, parallelMap } from 'weft';
+import { AtomicInt32, LockOwnershipError, Mutex, MutexGuard, PoisonError, TimeoutError, WorkerExitError, markThreadDead, parallelMap } from 'weftjs';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
 import { itOnWorkers } from '../backend.js';
 

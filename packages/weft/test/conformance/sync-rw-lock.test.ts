@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { LockOwnershipError, PoisonError, RwLock, TimeoutError, markThreadDead, parallelMap } from 'weft';
+import { LockOwnershipError, PoisonError, RwLock, TimeoutError, markThreadDead, parallelMap } from 'weftjs';
 import { rejectionOf, sharedFlags, waitUntilChanged, within } from '../helpers.js';
 
 describe('RwLock', () => {

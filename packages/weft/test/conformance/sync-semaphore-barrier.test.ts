@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AtomicInt32, Barrier, Semaphore, SemaphorePermit, TimeoutError, parallelMap } from 'weft';
+import { AtomicInt32, Barrier, Semaphore, SemaphorePermit, TimeoutError, parallelMap } from 'weftjs';
 import { rejectionOf, within } from '../helpers.js';
 
 describe('Semaphore', () => {

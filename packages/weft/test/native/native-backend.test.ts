@@ -3,7 +3,7 @@
 // native project's setup file). The shared conformance suite runs on this
 // backend too (vitest project `native`).
 import { describe, expect, it } from 'vitest';
-import { Channel, fork, parallelMap, Pool, TaskError } from 'weft';
+import { Channel, fork, parallelMap, Pool, TaskError } from 'weftjs';
 
 const threadId = (): number => (globalThis as unknown as { Thread: { current: { id: number } } }).Thread.current.id;
 

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { defineTask, fromModule, parallelMap } from 'weft';
+import { defineTask, fromModule, parallelMap } from 'weftjs';
 
 describe('parallelMap types', () => {
   it('infers item, context and result types', () => {

@@ -2,7 +2,7 @@
 // auto picks workers, and asking for native fails clearly, at once.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, parallelMap, Pool } from 'weft';
+import { BackendUnavailableError, parallelMap, Pool } from 'weftjs';
 import { rejectionOf } from '../helpers.js';
 
 describe('backend choice without the Thread API', () => {
@@ -26,7 +26,7 @@ describe('backend choice without the Thread API', () => {
       [
         "import { createRequire } from 'node:module';",
         "createRequire(import.meta.url)('@weft/thread-shim');",
-        "const { parallelMap } = await import('weft');",
+        "const { parallelMap } = await import('weftjs');",
         'const k = 3;',
         // A capture runs on native threads, and is refused on workers.
         "const out = await (async () => parallelMap([1, 2], (x) => x * k, { inline: 'never' }))().then((r) => r.join(','), (e) => e.constructor.name);",
