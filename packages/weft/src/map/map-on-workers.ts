@@ -13,6 +13,7 @@ import type { FunctionRef } from '../protocol.js';
 import { analyzeFunction } from '../task/analyze-function.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { moduleRefOf } from '../task/define-task.js';
+import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
@@ -86,6 +87,7 @@ export function mapOnWorkers<T, R, C = undefined>(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
   }
+  refuseDuringTaskImport(where);
   const list = toIndexable<T>(where, items);
   const choice = backendChoice(where, options.backend);
   checkFunction(where, 'fn', fn);

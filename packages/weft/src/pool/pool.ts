@@ -5,6 +5,7 @@
  * @module
  */
 import type { Backend, ResourceLimits } from '../backend/backend.js';
+import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
 import { backendChoice, expectsNativeBackend, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
 import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
@@ -244,6 +245,7 @@ export class Pool {
    * ```
    */
   constructor(options: PoolOptions = {}) {
+    refuseDuringTaskImport(WHERE);
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`${WHERE}: options must be an object, received ${describeValue(options)}`);
     }

@@ -7,6 +7,7 @@
  */
 import type { FunctionRef } from '../protocol.js';
 import { taskRegistry } from '../task/define-task.js';
+import { importTaskModule } from '../task/task-import-guard.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -64,7 +65,7 @@ export async function resolveFunction(ref: FunctionRef): Promise<AnyFunction> {
 /** Import a task's module; a TypeScript module that a worker cannot load gets an error saying why and what to do. */
 async function importModule(url: string): Promise<Record<string, unknown>> {
   try {
-    return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+    return await importTaskModule(url, () => import(/* @vite-ignore */ url) as Promise<Record<string, unknown>>);
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(new URL(url).pathname)) {
       throw new TypeError(
