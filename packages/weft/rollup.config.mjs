@@ -4,6 +4,7 @@
 import { rollup } from 'rollup';
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { transform } from 'esbuild';
 
 const VIRTUAL_ID = 'virtual:weft-worker-source';
 
@@ -16,7 +17,7 @@ function tsPlugin(declarations) {
   });
 }
 
-/** Bundle the worker runtime into a single script (an IIFE: valid as a classic or module worker, and as Node eval code). */
+/** Bundle and minify the worker runtime into a single script (an IIFE: valid as a classic or module worker, and as Node eval code). */
 async function bundleWorker() {
   const bundle = await rollup({
     input: 'src/worker.ts',
@@ -28,7 +29,9 @@ async function bundleWorker() {
   });
   const { output } = await bundle.generate({ format: 'iife', name: '__weftWorker', sourcemap: false });
   await bundle.close();
-  return output[0].code;
+  // Minified (names kept: error classes travel by name) — the main bundle carries this text, and browsers download it.
+  const { code } = await transform(output[0].code, { minify: true, keepNames: true, target: 'es2022' });
+  return code;
 }
 
 function workerSourcePlugin() {
