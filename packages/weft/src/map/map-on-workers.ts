@@ -16,6 +16,8 @@ import { moduleRefOf } from '../task/define-task.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
+import { mapNested } from './nested-map.js';
+import { currentScheduler } from '../pool/current-scheduler.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
 import { runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';
@@ -83,6 +85,7 @@ export function mapOnWorkers<T, R, C = undefined>(
   items: Iterable<T> | ArrayLike<T>,
   fn: MapFn<T, R, C>,
   options: ParallelMapOptions<C> = {},
+  nestInTasks = false,
 ): Promise<Awaited<R>[]> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
@@ -102,6 +105,17 @@ export function mapOnWorkers<T, R, C = undefined>(
   const workersRef = expectsNative ? undefined : functionRef(where, fn, false);
   // Shared-heap threads get the context itself; workers a copy, which the calling thread uses too.
   const context = expectsNative ? undefined : copyContext(where, options.context);
+  // Inside a pool task, the call runs on that task's pool (rayon's nesting); no pool starts in a worker.
+  const scheduler = nestInTasks ? currentScheduler() : undefined;
+  if (scheduler) {
+    return mapNested<Awaited<R>>(where, scheduler, list, fn as (...args: unknown[]) => unknown, workersRef ?? functionRef(where, fn, false), {
+      context: scheduler.sharesHeap ? options.context : (context ?? copyContext(where, options.context)),
+      chunkSize,
+      concurrency,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  }
   return run(where, workersFor, list, fn, options, { choice, concurrency, chunkSize, inline, context, workersRef });
 }
 

@@ -21,7 +21,10 @@ export type { MapFn, ParallelMapOptions } from './map-on-workers.js';
  * start large and shrink so that uneven items still balance. The first items
  * run on the calling thread to measure their cost: inputs too small to gain
  * from parallelism finish there, without a worker. It runs on the default
- * {@link Pool}'s workers; use {@link Pool.map} for another pool.
+ * {@link Pool}'s workers; use {@link Pool.map} for another pool. Called
+ * inside a pool task, it runs on that task's pool, rayon style: its chunks
+ * are forked there and the task works while it waits; no pool starts inside
+ * a worker.
  *
  * Failures reject with a {@link TaskError} carrying the item's `index` and
  * the original error as `cause` (its class name, message, `code`, `cause` and
@@ -53,5 +56,5 @@ export function parallelMap<T, R, C = undefined>(
   fn: MapFn<T, R, C>,
   options: ParallelMapOptions<C> = {},
 ): Promise<Awaited<R>[]> {
-  return mapOnWorkers('parallelMap', defaultWorkers, items, fn, options);
+  return mapOnWorkers('parallelMap', defaultWorkers, items, fn, options, true);
 }

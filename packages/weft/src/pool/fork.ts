@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { currentScheduler } from './current-scheduler.js';
 import { defaultPool } from './default-pool.js';
 import type { FunctionRef } from '../protocol.js';
 import { analyzeFunction } from '../task/analyze-function.js';
@@ -17,19 +18,6 @@ import { checkFunction, describeValue } from '../validate.js';
 export interface ForkHandle<R> extends PromiseLike<R> {
   /** Wait for the result, running other queued work meanwhile. Only inside a pool task. */
   join(): R;
-}
-
-interface SchedulerBridge {
-  /** True on shared-heap threads (native backend): closures are forked as they are. */
-  readonly sharesHeap: boolean;
-  fork<R>(fn: (...args: unknown[]) => unknown, args: unknown[], ref?: Exclude<FunctionRef, { kind: 'closure' }>): ForkHandle<R>;
-}
-
-const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');
-
-/** The scheduler of the worker this code runs in, if it is a pool worker. */
-function currentScheduler(): SchedulerBridge | undefined {
-  return (globalThis as unknown as Record<symbol, SchedulerBridge | undefined>)[SCHEDULER_KEY];
 }
 
 function shippable(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'closure' }> {

@@ -7,6 +7,8 @@
 import type { WorkerEndpoint } from '../backend/backend.js';
 import type { ToWorker } from '../protocol.js';
 import { runMapJob } from './run-map-job.js';
+import { runNestedChunk } from './run-nested-chunk.js';
+import { RUN_CHUNK_KEY } from '../pool/current-scheduler.js';
 import { trackAsync } from './async-work.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
@@ -55,6 +57,8 @@ export function prepareSharedHeapRuntime(): void {
 export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOptions = {}): Runtime {
   const post = endpoint.post;
   let scheduler: WorkerScheduler | undefined;
+  // Nested parallelMap calls in tasks fork chunks that call this (see map/nested-map.ts).
+  Object.defineProperty(globalThis, RUN_CHUNK_KEY, { value: runNestedChunk, configurable: true });
   endpoint.listen((message: ToWorker) => {
     switch (message.type) {
       case 'map':

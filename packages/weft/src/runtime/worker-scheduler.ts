@@ -404,6 +404,11 @@ export class WorkerScheduler {
     return this.heap !== undefined;
   }
 
+  /** The number of workers in this worker's pool. */
+  get poolSize(): number {
+    return this.memory.sizes.workers;
+  }
+
   /**
    * Run queued tasks synchronously for a slice (a shared-heap thread has no
    * event loop to return to), stopping early when `interrupted()` (a message

@@ -10,7 +10,7 @@ describeOnWorkers(
   'native threads share the heap: the module is never imported again there',
   () => {
   it('fails the map with an error naming the module and the fix, instead of re-running the app in every worker', async () => {
-    const { started } = (await import('../fixtures/merged-app.mjs')) as { started: Promise<number[]> };
+    const { started } = await import('../fixtures/merged-app.mjs');
     const err = await rejectionOf<TaskError>(started);
     expect(err).toBeInstanceOf(TaskError);
     const cause = err.cause as Error;
@@ -21,7 +21,7 @@ describeOnWorkers(
   });
 
   it('leaves the pool usable, and the same module fails the same way on a pool of its own', async () => {
-    const { double } = (await import('../fixtures/merged-app.mjs')) as { double: (x: number) => number };
+    const { double } = await import('../fixtures/merged-app.mjs');
     await using pool = new Pool({ size: 2 });
     const err = await rejectionOf<TaskError>(pool.map([5, 6], double, { inline: 'never' }));
     expect((err.cause as Error).message).toContain(fixture);
