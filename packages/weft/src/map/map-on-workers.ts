@@ -166,6 +166,8 @@ async function run<T, R, C>(
   let next = 0;
   let perItemMs: number | undefined;
   const local = moduleRefOf(fn)?.kind === 'module' ? undefined : fn;
+  // Items run here cross as they would to a worker (copied, results checked); shared-heap threads share both.
+  const copies = backend.kind !== 'native';
   // Where this thread may not block (a browser's main thread), items never run here: they may use blocking APIs.
   if (resolved.inline === 'auto' && local && resolved.chunkSize === 0 && canBlock()) {
     const t0 = performance.now();
@@ -175,7 +177,7 @@ async function run<T, R, C>(
     let batchStart = t0;
     while (next < total) {
       const from = next;
-      const step = runInline(where, items, local, ctx, results, from, Math.min(total, from + batch));
+      const step = runInline(where, items, local, ctx, results, from, Math.min(total, from + batch), copies);
       next = step.next;
       const now = performance.now();
       // The cheapest batch is the estimate: a GC pause or a first-call compile inflates one batch, not all.
@@ -185,7 +187,7 @@ async function run<T, R, C>(
       batches++;
       if (step.pending) {
         // Async work: settle this one, and let workers run the rest concurrently.
-        await settleInline(where, results, next - 1);
+        await settleInline(where, results, next - 1, copies);
         sawAsync = true;
         break;
       }
@@ -200,9 +202,9 @@ async function run<T, R, C>(
       !worthGoingParallel({ perItemMs, remaining: total - next, participants, coldWorkers: Math.max(0, participants - pool.started) });
     if (stayLocal || next === total) {
       while (next < total) {
-        const step = runInline(where, items, local, ctx, results, next, total);
+        const step = runInline(where, items, local, ctx, results, next, total, copies);
         next = step.next;
-        if (step.pending) await settleInline(where, results, next - 1);
+        if (step.pending) await settleInline(where, results, next - 1, copies);
       }
       onProgress?.(total, total);
       return results as Awaited<R>[];

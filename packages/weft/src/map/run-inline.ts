@@ -6,6 +6,7 @@
  */
 import { describeThrown } from '../codec/error-codec.js';
 import { TaskError } from '../errors.js';
+import { crossingCopy, unsendableResult } from './result-crossing.js';
 
 /** The error a failing item rejects with, wherever it ran. */
 export function itemFailure(where: string, index: number, cause: unknown): TaskError {
@@ -31,13 +32,15 @@ type Loop = (
   from: number,
   to: number,
   failure: Failure,
+  copy: ((value: unknown) => unknown) | undefined,
 ) => number;
 
 const LOOP_BODY = `
   let i = from;
   try {
     for (; i < to; i++) {
-      const value = fn(items[i], i, context);
+      const item = items[i];
+      const value = fn(copy !== undefined && typeof item === 'object' && item !== null ? copy(item) : item, i, context);
       results[i] = value;
       if (typeof value === 'object' && value !== null && typeof value.then === 'function') return -(i + 2);
     }
@@ -49,11 +52,12 @@ const LOOP_BODY = `
   return i;`;
 
 /** The shared loop, for platforms that forbid compiling code (a strict Content-Security-Policy). */
-const sharedLoop: Loop = (fn, items, context, results, from, to, failure) => {
+const sharedLoop: Loop = (fn, items, context, results, from, to, failure, copy) => {
   let i = from;
   try {
     for (; i < to; i++) {
-      const value = fn(items[i], i, context);
+      const item = items[i];
+      const value = fn(copy !== undefined && typeof item === 'object' && item !== null ? copy(item) : item, i, context);
       results[i] = value;
       if (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function') return -(i + 2);
     }
@@ -80,7 +84,7 @@ function loopFor(fn: unknown): Loop {
   if (!loop) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      loop = new Function('fn', 'items', 'context', 'results', 'from', 'to', 'failure', LOOP_BODY) as Loop;
+      loop = new Function('fn', 'items', 'context', 'results', 'from', 'to', 'failure', 'copy', LOOP_BODY) as Loop;
     } catch {
       loop = sharedLoop;
     }
@@ -95,7 +99,9 @@ function loopFor(fn: unknown): Loop {
  * caller: writing into a preallocated array is as fast as `items.map`,
  * appending is twice as slow). Stops early at an item whose result is a
  * promise-like, which it stores unresolved. Returns the index after the last
- * item run.
+ * item run. With `copies` (the worker backend), each object item is copied
+ * before `fn` sees it and each result is replaced by its copy, or refused,
+ * as a worker's would be (see result-crossing.ts).
  */
 export function runInline<T, C>(
   where: string,
@@ -105,19 +111,36 @@ export function runInline<T, C>(
   results: unknown[],
   from: number,
   to: number,
+  copies: boolean,
 ): { next: number; pending: boolean } {
   const failure: Failure = { index: -1, error: undefined };
-  const end = loopFor(fn)(fn as (...args: unknown[]) => unknown, items, context, results, from, to, failure);
+  const end = loopFor(fn)(fn as (...args: unknown[]) => unknown, items, context, results, from, to, failure, copies ? crossingCopy : undefined);
   if (end === -1) throw itemFailure(where, failure.index, failure.error);
-  if (end < -1) return { next: -end - 1, pending: true };
-  return { next: end, pending: false };
+  const next = end < -1 ? -end - 1 : end;
+  // The promise-like at next - 1 is copied once settled.
+  if (copies) copyResults(where, results, from, end < -1 ? next - 1 : next);
+  return { next, pending: end < -1 };
+}
+
+/** Replace `results[from..to)` by the copies a worker's caller would get; refuse one that cannot be copied. */
+function copyResults(where: string, results: unknown[], from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const value = results[i];
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
+    try {
+      results[i] = crossingCopy(value);
+    } catch (err) {
+      throw itemFailure(where, i, unsendableResult(i, err));
+    }
+  }
 }
 
 /** Await the promise-like `runInline` left at `results[index]`, replacing it with its value. */
-export async function settleInline(where: string, results: unknown[], index: number): Promise<void> {
+export async function settleInline(where: string, results: unknown[], index: number, copies: boolean): Promise<void> {
   try {
     results[index] = await (results[index] as PromiseLike<unknown>);
   } catch (err) {
     throw itemFailure(where, index, err);
   }
+  if (copies) copyResults(where, results, index, index + 1);
 }

@@ -8,6 +8,7 @@ import { serializeThrown } from '../codec/error-codec.js';
 import { MapControl, type FromWorker, type MapJobMessage } from '../protocol.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { claimChunk } from '../map/claim-chunk.js';
+import { unsendableResult } from '../map/result-crossing.js';
 import { decodeShareables } from '../memory/shareable.js';
 
 /** Results are flushed at least this often (ms) while a worker works through a job. */
@@ -26,9 +27,7 @@ function cloneFailure(index: number, value: unknown): unknown {
     structuredClone(value);
     return undefined;
   } catch (err) {
-    return new TypeError(
-      `The result at index ${index} cannot be sent back from the worker (${(err as Error).message}); return plain data: objects, arrays, numbers, strings, Map, Set, Date, typed arrays`,
-    );
+    return unsendableResult(index, err);
   }
 }
 
