@@ -4,7 +4,7 @@
 // Prints a summary line per runtime and `# pass N` / `# fail N` for CI.
 //   WEFT_RUNTIMES=node,bun,deno,chromium   which runtimes (default: all)
 //   WEFT_VERBOSE=1                          print every test, and every child's stderr
-//   CHROMIUM_PATH=/path/to/chromium         the browser (default /usr/bin/chromium)
+//   CHROMIUM_PATH=/path/to/chromium         the browser (default: the one @sparticuz/chromium ships)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -126,8 +126,9 @@ for (const name of ['node', 'bun', 'deno']) {
 if (wanted.includes('chromium')) {
   console.log('\n== chromium');
   const { chromiumPath, runChromium } = await import('./browser/run-chromium.mjs');
-  if (!existsSync(chromiumPath)) {
-    report('chromium', failedRun('chromium', `no browser at ${chromiumPath}: install Debian's chromium package (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`));
+  const browserPath = await chromiumPath().catch((err) => `(unavailable: ${err.message})`);
+  if (!existsSync(browserPath)) {
+    report('chromium', failedRun('chromium', `no browser at ${browserPath}: npm install brings one with @sparticuz/chromium; or set CHROMIUM_PATH`));
   } else {
     const started = Date.now();
     try {

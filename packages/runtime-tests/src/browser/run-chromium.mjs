@@ -1,5 +1,5 @@
-// Drives headless Chromium (Debian's package, /usr/bin/chromium, through
-// playwright-core) over pages served on 127.0.0.1, and collects each page's
+// Drives headless Chromium (the build that @sparticuz/chromium ships inside
+// its npm package, or CHROMIUM_PATH, through playwright-core) over pages served on 127.0.0.1, and collects each page's
 // result from window.__weftResult. Every wait is bounded; the browser and
 // the servers are closed whatever happens.
 import { existsSync, readdirSync } from 'node:fs';
@@ -7,17 +7,19 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { repoRoot, serve } from './serve.mjs';
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The browser to drive: CHROMIUM_PATH when set, else the Chromium that
+ * `npm install` brought with @sparticuz/chromium (unpacked on first use).
+ */
+export async function chromiumPath() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const { default: packaged } = await import('@sparticuz/chromium');
+  return packaged.executablePath();
+}
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// Not @sparticuz/chromium's default args: their --single-process and
+// --disable-site-isolation-trials leave no page cross-origin isolated.
+const LAUNCH_ARGS = ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
 
 /** Open `url`, echo its console through `log`, and wait (at most `timeoutMs`) for `expression` to be truthy; return its value. */
 async function resultOf(browser, url, expression, { log, timeoutMs }) {
@@ -49,7 +51,7 @@ export async function runChromium({ log = console.log } = {}) {
   let browser;
   const results = [];
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: LAUNCH_ARGS, timeout: 60_000 });
+    browser = await chromium.launch({ executablePath: await chromiumPath(), headless: true, args: LAUNCH_ARGS, timeout: 60_000 });
     const version = browser.version();
     const suitePath = '/packages/runtime-tests/src/browser';
 
