@@ -2,10 +2,9 @@
 // its npm package, or CHROMIUM_PATH, through playwright-core) over pages served on 127.0.0.1, and collects each page's
 // result from window.__weftResult. Every wait is bounded; the browser and
 // the servers are closed whatever happens.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { repoRoot, serve } from './serve.mjs';
+import { checkExample } from './example-check.mjs';
+import { serve } from './serve.mjs';
 
 /**
  * The browser to drive: CHROMIUM_PATH when set, else the Chromium that
@@ -78,53 +77,4 @@ export async function runChromium({ log = console.log } = {}) {
     await browser?.close().catch(() => undefined);
     await Promise.all([isolated.close(), open.close()]);
   }
-}
-
-/** The built Vite app: one script (no worker file beside it), and the right prime count in the page. */
-async function checkExample(browser, baseUrl, log) {
-  const started = Date.now();
-  const result = { runtime: 'browser', passed: 0, failed: 0, skipped: 0, ms: 0, failures: [] };
-  const check = async (name, fn) => {
-    try {
-      await fn();
-      result.passed++;
-      log(`  ok ${name}`);
-    } catch (err) {
-      result.failed++;
-      result.failures.push({ name, error: String(err?.message ?? err) });
-      log(`  FAIL ${name}\n       ${err?.message ?? err}`);
-    }
-  };
-  const dist = join(repoRoot, 'examples/browser/dist');
-  await check('vite build emitted index.html and a single script: no worker file to copy', () => {
-    if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}/index.html is missing: run the example's build (turbo does, before this test)`);
-    const scripts = readdirSync(join(dist, 'assets')).filter((f) => /\.(m?js)$/.test(f));
-    if (scripts.length !== 1) throw new Error(`expected one script in dist/assets, found ${scripts.join(', ') || 'none'}`);
-  });
-  await check('the built app computes the prime count with parallelMap in Chromium', async () => {
-    const page = await resultOf(
-      browser,
-      `${baseUrl}/examples/browser/dist/index.html?blocks=16&size=20000`,
-      () => document.body.dataset.status !== 'running' && { status: document.body.dataset.status, text: document.getElementById('result').textContent, example: window.__weftExample },
-      { log, timeoutMs: 60_000 },
-    );
-    log(`  page says: ${page.text}`);
-    if (page.status !== 'done') throw new Error(`the page ended with status ${JSON.stringify(page.status)}: ${page.text}`);
-    const expected = primesBelow(16 * 20_000);
-    if (page.example.parallel !== expected) throw new Error(`parallelMap counted ${page.example.parallel} primes, expected ${expected}`);
-  });
-  result.ms = Date.now() - started;
-  return result;
-}
-
-/** The number of primes below `n` (a sieve), to check the page's answer independently. */
-function primesBelow(n) {
-  const composite = new Uint8Array(n);
-  let count = 0;
-  for (let i = 2; i < n; i++) {
-    if (composite[i]) continue;
-    count++;
-    for (let j = i * i; j < n; j += i) composite[j] = 1;
-  }
-  return count;
 }
