@@ -38,12 +38,11 @@ export function renderRow(y: number, _index: number, frame: MandelbrotFrame): vo
     if (n === maxIterations) {
       pixels[rowStart + x] = 0xff000000; // inside the set: black
     } else {
-      // Outside: a blue-orange ramp over sqrt(n / max), so that the many low counts spread out.
-      const t = Math.sqrt(n / maxIterations);
-      const u = 1 - t;
-      const r = Math.min(255, Math.round(9 * u * t * t * t * 255 * 2.2));
-      const g = Math.min(255, Math.round(15 * u * u * t * t * 255 * 1.3));
-      const b = Math.min(255, Math.round(8.5 * u * u * u * t * 255 * 1.6 + 30 * u));
+      // Outside: a cosine palette over sqrt(n), so that the many low counts spread over a few cycles of colour.
+      const t = 0.09 * Math.sqrt(n);
+      const r = Math.round(127.5 + 127.5 * Math.cos(6.283185307179586 * (t + 0.0)));
+      const g = Math.round(127.5 + 127.5 * Math.cos(6.283185307179586 * (t + 0.1)));
+      const b = Math.round(127.5 + 127.5 * Math.cos(6.283185307179586 * (t + 0.2)));
       pixels[rowStart + x] = (0xff000000 | (b << 16) | (g << 8) | r) >>> 0;
     }
   }
