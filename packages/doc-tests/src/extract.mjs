@@ -13,7 +13,7 @@ const SAMPLE_LANGS = new Map([
 ]);
 
 const MARKER = /^<!--\s*doc-test:\s*([a-z-]+)\s*(.*?)\s*-->$/;
-const MODES = new Set(['skip', 'typecheck-only', 'expect-output', 'throws']);
+const MODES = new Set(['skip', 'typecheck-only', 'any-output', 'expect-output', 'throws']);
 
 /**
  * @typedef {object} Sample
@@ -21,7 +21,7 @@ const MODES = new Set(['skip', 'typecheck-only', 'expect-output', 'throws']);
  * @property {number} line      1-based line of the opening fence
  * @property {'ts' | 'js'} lang
  * @property {string} code
- * @property {'run' | 'skip' | 'typecheck-only' | 'expect-output' | 'throws'} mode
+ * @property {'run' | 'skip' | 'typecheck-only' | 'any-output' | 'expect-output' | 'throws'} mode
  * @property {string} argument  the marker's text after the mode: a reason, or the error name for `throws`
  * @property {string | undefined} expectedOutput  for `expect-output`: the next fenced block
  */
@@ -87,7 +87,7 @@ function markerBefore(file, lines, fenceIndex) {
   }
   const [, mode, rest] = match;
   let argument = rest;
-  if (mode === 'skip' || mode === 'typecheck-only') {
+  if (mode === 'skip' || mode === 'typecheck-only' || mode === 'any-output') {
     const reason = /^\((.+)\)$/.exec(rest);
     if (!reason) throw new Error(`${file}:${k + 1}: \`${mode}\` needs a reason in parentheses: <!-- doc-test: ${mode} (why) -->`);
     argument = reason[1];
