@@ -10,18 +10,29 @@ const path = require('node:path');
 
 const binding = require(path.join(__dirname, 'build', 'Release', 'thread_shim.node'));
 
-/** Thrown when an object pinned with `Thread.restrict` is touched from another thread. */
-class ConcurrentAccessError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'ConcurrentAccessError';
-    /** Stable code for callers. */
-    this.code = 'ERR_CONCURRENT_ACCESS';
-  }
+/**
+ * Thrown when an object pinned with `Thread.restrict` is touched from another
+ * thread. The engine's shape (SPEC-api 4.1): a NativeError-style subclass of
+ * `Error` — callable with or without `new`, `name` and `message` on the
+ * prototype, `options.cause` honoured, `newTarget` honoured for subclasses.
+ */
+function ConcurrentAccessError(message, options) {
+  const newTarget = new.target === undefined ? ConcurrentAccessError : new.target;
+  const error = Reflect.construct(Error, arguments, newTarget);
+  // Like every NativeError, the constructor's own frame is not in the stack.
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(error, newTarget);
+  return error;
 }
+Object.setPrototypeOf(ConcurrentAccessError, Error);
+ConcurrentAccessError.prototype = Object.create(Error.prototype, {
+  constructor: { value: ConcurrentAccessError, writable: true, configurable: true },
+  name: { value: 'ConcurrentAccessError', writable: true, configurable: true },
+  message: { value: '', writable: true, configurable: true },
+});
+Object.defineProperty(ConcurrentAccessError, 'prototype', { writable: false, enumerable: false, configurable: false });
 
-const current = { preempt: false, intervalMs: 5, mainThreadMayBlock: true };
-const KNOWN = new Set(['preempt', 'mainThreadMayBlock']);
+const current = { preempt: false, intervalMs: 5, mainThreadMayBlock: true, canBlock: true };
+const KNOWN = new Set(['preempt', 'mainThreadMayBlock', 'canBlock']);
 
 function describe(value) {
   if (value === null) return 'null';
@@ -36,7 +47,7 @@ function validate(options) {
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
-      throw new TypeError(`Cannot install the Thread API: unknown option "${key}" (known: preempt, mainThreadMayBlock)`);
+      throw new TypeError(`Cannot install the Thread API: unknown option "${key}" (known: preempt, mainThreadMayBlock, canBlock)`);
     }
   }
   const next = {};
@@ -66,12 +77,19 @@ function validate(options) {
     }
     next.mainThreadMayBlock = options.mainThreadMayBlock;
   }
+  if ('canBlock' in options && options.canBlock !== undefined) {
+    if (typeof options.canBlock !== 'boolean') {
+      throw new TypeError(`Cannot install the Thread API: canBlock must be a boolean, received ${describe(options.canBlock)}`);
+    }
+    next.canBlock = options.canBlock;
+  }
   return next;
 }
 
 /**
  * Install the Thread API globals, or reconfigure them. Options left out keep
- * their current value (initially `preempt: false`, `mainThreadMayBlock: true`).
+ * their current value (initially `preempt: false`, `mainThreadMayBlock: true`,
+ * `canBlock: true`).
  *
  * @example
  * const { install } = require('@weft/thread-shim');

@@ -111,63 +111,56 @@ bool ResolveTarget(const v8::FunctionCallbackInfo<v8::Value>& info, Op op, Targe
   return CheckRestriction(isolate, context, target->object, what.c_str());
 }
 
-// Reads the own data property. `exists` may be null: then a missing property
-// is a TypeError.
-bool ReadOwnData(v8::Isolate* isolate, v8::Local<v8::Context> context, const Target& target,
-                 Op op, v8::Local<v8::Value>* value, bool* exists) {
-  bool has;
-  if (!target.object->HasRealNamedProperty(context, target.key).To(&has)) return false;
-  if (!has) {
-    if (exists != nullptr) {
-      *exists = false;
-      return true;
-    }
-    v8::String::Utf8Value key(isolate, target.key->IsSymbol()
-                                           ? target.key.As<v8::Symbol>()->Description(isolate)
-                                           : target.key.As<v8::Value>());
-    std::string message = std::string("Atomics.") + kOpNames[op] + ": key '" +
-                          (*key ? *key : "") + "' is not an own data property of the object";
-    ThrowTypeError(isolate, message.c_str());
+enum class OwnKind { kMissing, kAccessor, kData };
+
+// What the object has under the key, without running JavaScript: an own data
+// property (its value and whether it is writable), an accessor, or nothing
+// (an inherited property counts as nothing).
+bool Inspect(v8::Local<v8::Context> context, const Target& target, OwnKind* kind,
+             v8::Local<v8::Value>* value, bool* writable) {
+  // The own property descriptor of an ordinary object (Proxies were refused)
+  // is read without calling getters or any other JavaScript.
+  v8::Isolate* isolate = context->GetIsolate();
+  v8::Local<v8::Value> descriptor;
+  if (!target.object->GetOwnPropertyDescriptor(context, target.key).ToLocal(&descriptor)) {
     return false;
   }
-  bool accessor;
-  if (!target.object->HasRealNamedCallbackProperty(context, target.key).To(&accessor)) {
+  if (!descriptor->IsObject()) {
+    *kind = OwnKind::kMissing;
+    return true;
+  }
+  v8::Local<v8::Object> fields = descriptor.As<v8::Object>();
+  bool has_value;
+  if (!fields->HasOwnProperty(context, Str(isolate, "value")).To(&has_value)) return false;
+  if (!has_value) {
+    *kind = OwnKind::kAccessor;
+    return true;
+  }
+  v8::Local<v8::Value> writable_field;
+  if (!fields->Get(context, Str(isolate, "value")).ToLocal(value) ||
+      !fields->Get(context, Str(isolate, "writable")).ToLocal(&writable_field)) {
     return false;
   }
-  if (accessor) {
-    std::string message = std::string("Atomics.") + kOpNames[op] +
-                          " requires a data property, not an accessor";
-    ThrowTypeError(isolate, message.c_str());
-    return false;
-  }
-  if (exists != nullptr) *exists = true;
-  return target.object->GetRealNamedProperty(context, target.key).ToLocal(value);
+  *kind = OwnKind::kData;
+  *writable = writable_field->IsTrue();
+  return true;
 }
 
-bool WriteOwnData(v8::Isolate* isolate, v8::Local<v8::Context> context, const Target& target,
-                  Op op, v8::Local<v8::Value> value, bool exists) {
-  if (!exists) {
-    bool created;
-    if (!target.object->CreateDataProperty(context, target.key, value).To(&created)) {
-      return false;
-    }
-    if (!created) {
-      std::string message = std::string("Atomics.") + kOpNames[op] +
-                            " cannot add a property to a non-extensible object";
-      ThrowTypeError(isolate, message.c_str());
-    }
-    return created;
-  }
-  v8::PropertyAttribute attributes;
-  if (!target.object->GetRealNamedPropertyAttributes(context, target.key).To(&attributes)) {
+// Reads the own data property that load, wait and waitAsync require.
+bool ReadOwnData(v8::Isolate* isolate, v8::Local<v8::Context> context, const Target& target,
+                 v8::Local<v8::Value>* value) {
+  OwnKind kind;
+  bool writable;
+  if (!Inspect(context, target, &kind, value, &writable)) return false;
+  if (kind != OwnKind::kData) {
+    ThrowTypeError(isolate, "Atomics.load: object has no own property");
     return false;
   }
-  if (attributes & v8::ReadOnly) {
-    std::string message = std::string("Atomics.") + kOpNames[op] +
-                          " cannot write a read-only property";
-    ThrowTypeError(isolate, message.c_str());
-    return false;
-  }
+  return true;
+}
+
+bool WriteOwnData(v8::Local<v8::Context> context, const Target& target,
+                  v8::Local<v8::Value> value) {
   return target.object->Set(context, target.key, value).IsJust();
 }
 
@@ -197,12 +190,16 @@ void PropertyWait(const v8::FunctionCallbackInfo<v8::Value>& info, const Target&
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   double timeout;
   if (!ReadTimeout(context, info, &timeout)) return;
-  if (!CheckMayBlock(isolate, "Atomics.wait on an object property")) return;
   v8::Local<v8::Value> current;
-  if (!ReadOwnData(isolate, context, target, kWait, &current, nullptr)) return;
+  if (!ReadOwnData(isolate, context, target, &current)) return;
   v8::Local<v8::Value> expected = info.Length() >= 3 ? info[2] : v8::Undefined(isolate).As<v8::Value>();
   if (!SameValueZero(current, expected)) {
     info.GetReturnValue().Set(Str(isolate, "not-equal"));
+    return;
+  }
+  // The gate guards the block, not the call (a mismatch above never blocks).
+  if (!MayBlock()) {
+    ThrowTypeError(isolate, "Atomics.wait cannot be called from the current thread.");
     return;
   }
   std::optional<Clock::time_point> deadline;
@@ -257,7 +254,7 @@ void PropertyWaitAsync(const v8::FunctionCallbackInfo<v8::Value>& info, const Ta
   v8::Local<v8::Promise::Resolver> resolver;
   if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return;
   v8::Local<v8::Value> current;
-  if (!ReadOwnData(isolate, context, target, kWaitAsync, &current, nullptr)) return;
+  if (!ReadOwnData(isolate, context, target, &current)) return;
   v8::Local<v8::Value> expected = info.Length() >= 3 ? info[2] : v8::Undefined(isolate).As<v8::Value>();
   if (!SameValueZero(current, expected)) {
     SetResult(isolate, context, info, false, Str(isolate, "not-equal"));
@@ -301,8 +298,7 @@ void PropertyNotify(const v8::FunctionCallbackInfo<v8::Value>& info, const Targe
     c = std::isnan(c) ? 0 : std::trunc(c);
     count = c < 0 ? 0 : c;
   }
-  v8::Local<v8::Value> current;
-  if (!ReadOwnData(isolate, context, target, kNotify, &current, nullptr)) return;
+  // No property needed: notifying a key nobody waits on wakes 0.
   Shim& s = S();
   // Match outside mu (string comparison may allocate); entries cannot be
   // freed meanwhile because freeing needs the global lock, which we hold.
@@ -355,7 +351,8 @@ void PropertyOp(const v8::FunctionCallbackInfo<v8::Value>& info, Op op) {
   }
   v8::Local<v8::Value> operand =
       info.Length() >= 3 ? info[2] : v8::Undefined(isolate).As<v8::Value>();
-  // Convert operands before reading: conversion may run JavaScript.
+  // Convert operands before reading: conversion may run JavaScript, and from
+  // the read below to the write nothing does.
   double number = 0;
   int32_t bits = 0;
   if (op == kAdd || op == kSub) {
@@ -363,57 +360,97 @@ void PropertyOp(const v8::FunctionCallbackInfo<v8::Value>& info, Op op) {
   } else if (op == kAnd || op == kOr || op == kXor) {
     if (!operand->Int32Value(context).To(&bits)) return;
   }
+  OwnKind kind;
   v8::Local<v8::Value> old;
-  bool exists;
-  if (!ReadOwnData(isolate, context, target, op, &old,
-                   op == kStore ? &exists : nullptr)) {
-    return;
-  }
-  if (op != kStore) exists = true;
-  v8::Local<v8::Value> next;
+  bool writable = false;
+  if (!Inspect(context, target, &kind, &old, &writable)) return;
   switch (op) {
     case kLoad:
+      if (kind != OwnKind::kData) {
+        ThrowTypeError(isolate, "Atomics.load: object has no own property");
+        return;
+      }
       info.GetReturnValue().Set(old);
       return;
     case kStore:
-      if (!WriteOwnData(isolate, context, target, op, operand, exists)) return;
+      if (kind == OwnKind::kAccessor) {
+        ThrowTypeError(isolate, "Atomics.store: property is an accessor");
+        return;
+      }
+      if (kind == OwnKind::kData) {
+        if (!writable) {
+          ThrowTypeError(isolate, "Atomics.store: property is not writable");
+          return;
+        }
+        if (!WriteOwnData(context, target, operand)) return;
+      } else {
+        bool created;
+        if (!target.object->CreateDataProperty(context, target.key, operand).To(&created) ||
+            !created) {
+          if (!isolate->IsExecutionTerminating()) {
+            ThrowTypeError(isolate,
+                           "Atomics.store: cannot add a property to a non-extensible object");
+          }
+          return;
+        }
+      }
       info.GetReturnValue().Set(operand);
       return;
     case kExchange:
-      next = operand;
-      break;
     case kCompareExchange: {
-      v8::Local<v8::Value> replacement =
-          info.Length() >= 4 ? info[3] : v8::Undefined(isolate).As<v8::Value>();
-      if (!SameValueZero(old, operand)) {
-        info.GetReturnValue().Set(old);
-        return;
-      }
-      next = replacement;
-      break;
-    }
-    default: {
-      if (!old->IsNumber()) {
-        std::string message = std::string("Atomics.") + kOpNames[op] +
-                              " requires a number already stored in the property";
+      const char* prefix = op == kExchange ? "Atomics.exchange" : "Atomics.compareExchange";
+      if (kind != OwnKind::kData) {
+        std::string message = std::string(prefix) + ": object has no own data property";
         ThrowTypeError(isolate, message.c_str());
         return;
       }
-      double value = old.As<v8::Number>()->Value();
-      if (op == kAdd) {
-        next = v8::Number::New(isolate, value + number);
-      } else if (op == kSub) {
-        next = v8::Number::New(isolate, value - number);
-      } else {
-        int32_t current = old->Int32Value(context).FromJust();  // a number: no JS
-        int32_t result = op == kAnd ? (current & bits) : op == kOr ? (current | bits)
-                                                                   : (current ^ bits);
-        next = v8::Integer::New(isolate, result);
+      if (!writable) {
+        // Thrown whether or not a compareExchange would match.
+        std::string message = std::string(prefix) + ": property is not writable";
+        ThrowTypeError(isolate, message.c_str());
+        return;
       }
-      break;
+      v8::Local<v8::Value> next = operand;
+      if (op == kCompareExchange) {
+        if (!SameValueZero(old, operand)) {
+          info.GetReturnValue().Set(old);
+          return;
+        }
+        next = info.Length() >= 4 ? info[3] : v8::Undefined(isolate).As<v8::Value>();
+      }
+      if (!WriteOwnData(context, target, next)) return;
+      info.GetReturnValue().Set(old);
+      return;
     }
+    default:
+      break;
   }
-  if (!WriteOwnData(isolate, context, target, op, next, true)) return;
+  // add, sub, and, or, xor: the engine's checks, in its order.
+  if (kind != OwnKind::kData) {
+    ThrowTypeError(isolate, "Atomics RMW: object has no own data property");
+    return;
+  }
+  if (!writable) {
+    ThrowTypeError(isolate, "Atomics RMW: property is not writable");
+    return;
+  }
+  if (!old->IsNumber()) {
+    ThrowTypeError(isolate, "Atomics RMW: stored value is not a number");
+    return;
+  }
+  double value = old.As<v8::Number>()->Value();
+  v8::Local<v8::Value> next;
+  if (op == kAdd) {
+    next = v8::Number::New(isolate, value + number);
+  } else if (op == kSub) {
+    next = v8::Number::New(isolate, value - number);
+  } else {
+    int32_t current = old->Int32Value(context).FromJust();  // a number: no JS
+    int32_t result = op == kAnd ? (current & bits) : op == kOr ? (current | bits)
+                                                               : (current ^ bits);
+    next = v8::Integer::New(isolate, result);
+  }
+  if (!WriteOwnData(context, target, next)) return;
   info.GetReturnValue().Set(old);
 }
 
@@ -424,8 +461,10 @@ void AtomicsEntry(const v8::FunctionCallbackInfo<v8::Value>& info) {
     PropertyOp(info, op);
     return;
   }
-  if (op == kWait && !IsMainThread() && info.Length() >= 1 && info[0]->IsTypedArray()) {
-    // It would park while holding the global lock.
+  if (op == kWait && info.Length() >= 1 && info[0]->IsTypedArray() &&
+      (!IsMainThread() || !MayBlock())) {
+    // On a spawned thread it would park while holding the global lock (the
+    // engine's GIL-phase gate); anywhere, when no thread may block.
     ThrowTypeError(isolate, "Atomics.wait cannot be called from the current thread.");
     return;
   }

@@ -49,7 +49,7 @@ void WeakCondHandle(const v8::WeakCallbackInfo<CondHandle>& data) {
 CondState* Unwrap(v8::Isolate* isolate, v8::Local<v8::Value> receiver, const char* what) {
   v8::Local<v8::FunctionTemplate> tmpl = S().condition_template.Get(isolate);
   if (!receiver->IsObject() || !tmpl->HasInstance(receiver)) {
-    std::string message = std::string(what) + " called on an object that is not a Condition";
+    std::string message = std::string(what) + " called on incompatible receiver";
     ThrowTypeError(isolate, message.c_str());
     return nullptr;
   }
@@ -58,9 +58,11 @@ CondState* Unwrap(v8::Isolate* isolate, v8::Local<v8::Value> receiver, const cha
               ->state;
 }
 
-// The Lock argument, which the calling thread must hold.
+// The Lock argument. `wait` needs a synchronous hold of the calling thread;
+// `asyncWait` also accepts a live async grant that was handed to JavaScript
+// (from any thread, unvalidated, as in the engine). Messages are the engine's.
 std::shared_ptr<LockState> HeldLock(const v8::FunctionCallbackInfo<v8::Value>& info,
-                                    const char* what) {
+                                    const char* what, bool accept_async) {
   v8::Isolate* isolate = info.GetIsolate();
   std::shared_ptr<LockState> lock =
       info.Length() >= 1 ? LockFromValue(isolate, info[0]) : nullptr;
@@ -72,10 +74,13 @@ std::shared_ptr<LockState> HeldLock(const v8::FunctionCallbackInfo<v8::Value>& i
   bool held;
   {
     std::lock_guard<std::mutex> lk(S().mu);
-    held = lock->owner == CurrentThreadId();
+    held = lock->owner == CurrentThreadId() ||
+           (accept_async && lock->async_hold != 0 && lock->async_delivered);
   }
   if (!held) {
-    std::string message = std::string(what) + " requires the calling thread to hold the lock";
+    std::string message = std::string(what) + (accept_async
+                                                   ? " requires the lock to be held"
+                                                   : " requires the lock to be held by the caller");
     ThrowTypeError(isolate, message.c_str());
     return nullptr;
   }
@@ -106,7 +111,7 @@ void Wait(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   CondState* cond = Unwrap(isolate, info.This(), "Condition.prototype.wait");
   if (cond == nullptr) return;
-  std::shared_ptr<LockState> lock = HeldLock(info, "Condition.prototype.wait");
+  std::shared_ptr<LockState> lock = HeldLock(info, "Condition.prototype.wait", false);
   if (!lock) return;
   if (!CheckMayBlock(isolate, "Condition.prototype.wait")) return;
   Shim& s = S();
@@ -128,7 +133,7 @@ void Wait(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
   // Re-acquire before returning.
   lk.lock();
-  if (lock->owner == kNoOwner) {
+  if (!lock->Busy()) {
     lock->owner = me;
   } else {
     SyncLockWaiter again;
@@ -157,7 +162,7 @@ void AsyncWait(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   CondState* cond = Unwrap(isolate, info.This(), "Condition.prototype.asyncWait");
   if (cond == nullptr) return;
-  std::shared_ptr<LockState> lock = HeldLock(info, "Condition.prototype.asyncWait");
+  std::shared_ptr<LockState> lock = HeldLock(info, "Condition.prototype.asyncWait", true);
   if (!lock) return;
   if (!CheckAlive(isolate)) return;
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
@@ -174,17 +179,19 @@ void AsyncWait(const v8::FunctionCallbackInfo<v8::Value>& info) {
     std::lock_guard<std::mutex> lk(s.mu);
     // Creating the promise may have run JavaScript (promise hooks), where a
     // release function of this hold could have been called by another thread.
-    held = lock->owner == CurrentThreadId();
+    held = lock->owner == CurrentThreadId() || (lock->async_hold != 0 && lock->async_delivered);
     if (held) {
       cond->waiters.push_back(std::move(waiter));
       s.pending_async++;
-      ReleaseLocked(*lock);  // gives up the current hold now
+      // Gives up (consumes) the current hold now: a synchronous hold's
+      // epilogue then skips its release, an async grant's release function
+      // throws, an asyncHold(fn) epilogue skips its release.
+      ReleaseLocked(*lock);
     }
   }
   if (!held) {
     waiter.reset();  // outside mu: it holds a LockState reference
-    ThrowTypeError(isolate,
-                   "Condition.prototype.asyncWait requires the calling thread to hold the lock");
+    ThrowTypeError(isolate, "Condition.prototype.asyncWait requires the lock to be held");
     return;
   }
   if (IsMainThread()) UpdateLoopRef();
@@ -202,7 +209,7 @@ std::unique_ptr<CondWaiter> WakeOneLocked(CondState& cond) {
   } else {
     LockState& lock = *waiter->lock;
     lock.async_waiters.push_back(std::move(waiter->async));
-    if (lock.owner == kNoOwner) ScheduleGrantLocked(lock);
+    if (!lock.Busy()) ScheduleGrantLocked(lock);
   }
   return waiter;
 }
@@ -237,6 +244,7 @@ v8::Local<v8::FunctionTemplate> CreateConditionTemplate(v8::Isolate* isolate) {
   SetMethod(isolate, proto, "asyncWait", AsyncWait, 1);
   SetMethod(isolate, proto, "notify", NotifyOne, 0);
   SetMethod(isolate, proto, "notifyAll", NotifyAll, 0);
+  SetToStringTag(isolate, tmpl, "Condition");
   return tmpl;
 }
 

@@ -447,20 +447,33 @@ void ThrowError(v8::Isolate* isolate, const char* message) {
 bool RequireConstructCall(const v8::FunctionCallbackInfo<v8::Value>& info,
                           const char* class_name) {
   if (info.IsConstructCall()) return true;
-  std::string message = std::string("Class constructor ") + class_name +
-                        " cannot be invoked without 'new'";
+  // The engine's text (JSC host constructors called as functions).
+  std::string message = std::string("calling ") + class_name +
+                        " constructor without new is invalid";
   ThrowTypeError(info.GetIsolate(), message.c_str());
   return false;
 }
 
-bool CheckMayBlock(v8::Isolate* isolate, const char* what) {
+bool MayBlock() {
   Shim& s = S();
-  if (!IsMainThread() || s.main_may_block) return true;
-  std::string message = std::string(what) +
-                        " cannot block the main thread (installed with "
-                        "mainThreadMayBlock: false); use the async form";
+  std::lock_guard<std::mutex> lk(s.mu);
+  if (!s.all_may_block) return false;
+  return !IsMainThread() || s.main_may_block;
+}
+
+bool CheckMayBlock(v8::Isolate* isolate, const char* what) {
+  if (MayBlock()) return true;
+  // The engine's text: "<Class>.prototype.<method> cannot block the current thread".
+  std::string message = std::string(what) + " cannot block the current thread";
   ThrowTypeError(isolate, message.c_str());
   return false;
+}
+
+void SetToStringTag(v8::Isolate* isolate, v8::Local<v8::FunctionTemplate> tmpl,
+                    const char* tag) {
+  tmpl->PrototypeTemplate()->Set(
+      v8::Symbol::GetToStringTag(isolate), Str(isolate, tag),
+      static_cast<v8::PropertyAttribute>(v8::DontEnum | v8::ReadOnly));
 }
 
 bool CheckAlive(v8::Isolate* isolate) {

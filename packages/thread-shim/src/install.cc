@@ -119,8 +119,9 @@ void Install(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
   }
   v8::Local<v8::Object> options = info[2].As<v8::Object>();
-  v8::Local<v8::Value> preempt, interval, may_block;
-  if (!options->Get(context, Str(isolate, "preempt")).ToLocal(&preempt) ||
+  v8::Local<v8::Value> preempt, interval, may_block, can_block;
+  if (!options->Get(context, Str(isolate, "canBlock")).ToLocal(&can_block) ||
+      !options->Get(context, Str(isolate, "preempt")).ToLocal(&preempt) ||
       !options->Get(context, Str(isolate, "intervalMs")).ToLocal(&interval) ||
       !options->Get(context, Str(isolate, "mainThreadMayBlock")).ToLocal(&may_block)) {
     return;
@@ -128,6 +129,7 @@ void Install(const v8::FunctionCallbackInfo<v8::Value>& info) {
   {
     std::lock_guard<std::mutex> lk(s.mu);
     s.main_may_block = may_block->BooleanValue(isolate);
+    s.all_may_block = can_block->BooleanValue(isolate);
   }
   int interval_ms = interval->IsNumber()
                         ? static_cast<int>(interval.As<v8::Number>()->Value())

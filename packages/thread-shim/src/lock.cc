@@ -24,7 +24,7 @@ void WeakLockHandle(const v8::WeakCallbackInfo<LockHandle>& data) {
 LockState* Unwrap(v8::Isolate* isolate, v8::Local<v8::Value> receiver, const char* what) {
   std::shared_ptr<LockState> lock = LockFromValue(isolate, receiver);
   if (!lock) {
-    std::string message = std::string(what) + " called on an object that is not a Lock";
+    std::string message = std::string(what) + " called on incompatible receiver";
     ThrowTypeError(isolate, message.c_str());
     return nullptr;
   }
@@ -36,7 +36,59 @@ v8::MaybeLocal<v8::Function> MakeReleaseFunction(v8::Isolate* isolate,
                                                  v8::Local<v8::Object> lock_object,
                                                  uint64_t serial);
 
-// Main thread: grant the lock to async waiters while it is free.
+// Main thread, on a later turn than the registration: hands a granted async
+// hold to JavaScript. With a function: runs it holding the lock, releases
+// (unless Condition.asyncWait consumed the hold) and settles with its result.
+// Without: resolves with a release function. Returns false when the callback
+// was terminated (the promise then stays pending, as in the engine).
+bool DeliverGrant(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                  const std::shared_ptr<LockState>& lock, AsyncLockWaiter& waiter,
+                  uint64_t serial) {
+  Shim& s = S();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Promise::Resolver> resolver = waiter.resolver.Get(isolate);
+  if (!waiter.fn.IsEmpty()) {
+    {
+      std::lock_guard<std::mutex> lk(s.mu);
+      lock->async_delivered = true;
+      lock->grant_running = true;
+    }
+    v8::TryCatch try_catch(isolate);
+    v8::MaybeLocal<v8::Value> result =
+        waiter.fn.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
+    {
+      std::lock_guard<std::mutex> lk(s.mu);
+      if (lock->async_hold == serial) {
+        ReleaseLocked(*lock);  // the implicit release after fn
+      }
+    }
+    if (result.IsEmpty()) {
+      if (try_catch.HasTerminated()) {
+        try_catch.ReThrow();
+        return false;
+      }
+      Ignore(resolver->Reject(context, try_catch.Exception()));
+    } else {
+      Ignore(resolver->Resolve(context, result.ToLocalChecked()));
+    }
+    return true;
+  }
+  v8::Local<v8::Function> release;
+  if (!MakeReleaseFunction(isolate, context, waiter.lock_object.Get(isolate), serial)
+           .ToLocal(&release)) {
+    std::lock_guard<std::mutex> lk(s.mu);
+    if (lock->async_hold == serial) ReleaseLocked(*lock);
+    return false;
+  }
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    if (lock->async_hold == serial) lock->async_delivered = true;
+  }
+  Ignore(resolver->Resolve(context, release));
+  return true;
+}
+
+// Main thread: grant the lock to queued async waiters while it is free, FIFO.
 void GrantAsync(v8::Isolate* isolate, v8::Local<v8::Context> context,
                 const std::shared_ptr<LockState>& lock) {
   Shim& s = S();
@@ -49,67 +101,44 @@ void GrantAsync(v8::Isolate* isolate, v8::Local<v8::Context> context,
     uint64_t serial;
     {
       std::lock_guard<std::mutex> lk(s.mu);
-      if (lock->owner != kNoOwner || lock->async_waiters.empty()) return;
+      if (lock->Busy() || lock->async_waiters.empty()) return;
       waiter = std::move(lock->async_waiters.front());
       lock->async_waiters.pop_front();
-      lock->owner = kMainThreadId;
-      serial = lock->NewHold();
+      serial = lock->async_hold = ++lock->last_hold;
+      lock->async_delivered = false;
       s.pending_async--;
     }
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Promise::Resolver> resolver = waiter->resolver.Get(isolate);
-    if (!waiter->fn.IsEmpty()) {
-      v8::TryCatch try_catch(isolate);
-      v8::MaybeLocal<v8::Value> result =
-          waiter->fn.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
-      {
-        std::lock_guard<std::mutex> lk(s.mu);
-        if (lock->owner == kMainThreadId && lock->hold == serial) ReleaseLocked(*lock);
-      }
-      if (result.IsEmpty()) {
-        if (try_catch.HasTerminated()) {
-          try_catch.ReThrow();
-          return;
-        }
-        Ignore(resolver->Reject(context, try_catch.Exception()));
-      } else {
-        Ignore(resolver->Resolve(context, result.ToLocalChecked()));
-      }
-    } else {
-      v8::Local<v8::Function> release;
-      if (!MakeReleaseFunction(isolate, context, waiter->lock_object.Get(isolate), serial)
-               .ToLocal(&release)) {
-        std::lock_guard<std::mutex> lk(s.mu);
-        ReleaseLocked(*lock);
-        return;
-      }
-      Ignore(resolver->Resolve(context, release));
-    }
+    if (!DeliverGrant(isolate, context, lock, *waiter, serial)) return;
   }
 }
 
+// The function an asyncHold() / asyncWait() promise resolves to: releases its
+// own grant, exactly once.
 void ReleaseFunction(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Array> data = info.Data().As<v8::Array>();
-  v8::Local<v8::Value> called;
-  if (!data->Get(context, 2).ToLocal(&called)) return;
-  if (called->IsTrue()) {
-    ThrowError(isolate,
-               "Lock release function called twice: it must be called exactly once");
-    return;
-  }
-  if (data->Set(context, 2, v8::True(isolate)).IsNothing()) return;
-  v8::Local<v8::Value> lock_object, serial_value;
-  if (!data->Get(context, 0).ToLocal(&lock_object) ||
+  v8::Local<v8::Value> called, lock_object, serial_value;
+  if (!data->Get(context, 2).ToLocal(&called) || !data->Get(context, 0).ToLocal(&lock_object) ||
       !data->Get(context, 1).ToLocal(&serial_value)) {
     return;
   }
   std::shared_ptr<LockState> lock = LockFromValue(isolate, lock_object);
   auto serial = static_cast<uint64_t>(serial_value.As<v8::Number>()->Value());
-  std::lock_guard<std::mutex> lk(S().mu);
-  // A hold given up by Condition.asyncWait is no longer this function's.
-  if (lock->owner == kMainThreadId && lock->hold == serial) ReleaseLocked(*lock);
+  bool released = false;
+  if (!called->IsTrue()) {
+    std::lock_guard<std::mutex> lk(S().mu);
+    // A hold given up by Condition.asyncWait is consumed: no longer ours.
+    if (lock->async_hold == serial) {
+      ReleaseLocked(*lock);
+      released = true;
+    }
+  }
+  if (!released) {
+    ThrowError(isolate, "Lock release function called more than once");
+    return;
+  }
+  Ignore(data->Set(context, 2, v8::True(isolate)));
 }
 
 v8::MaybeLocal<v8::Function> MakeReleaseFunction(v8::Isolate* isolate,
@@ -120,8 +149,13 @@ v8::MaybeLocal<v8::Function> MakeReleaseFunction(v8::Isolate* isolate,
       lock_object, v8::Number::New(isolate, static_cast<double>(serial)),
       v8::False(isolate)};
   v8::Local<v8::Array> data = v8::Array::New(isolate, elements, 3);
-  return v8::Function::New(context, ReleaseFunction, data, 0,
-                           v8::ConstructorBehavior::kThrow);
+  v8::Local<v8::Function> release;
+  if (!v8::Function::New(context, ReleaseFunction, data, 0, v8::ConstructorBehavior::kThrow)
+           .ToLocal(&release)) {
+    return {};
+  }
+  release->SetName(Str(isolate, "release"));
+  return release;
 }
 
 void LockConstructor(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -140,56 +174,63 @@ void Hold(const v8::FunctionCallbackInfo<v8::Value>& info) {
   LockState* lock = Unwrap(isolate, info.This(), "Lock.prototype.hold");
   if (lock == nullptr) return;
   if (info.Length() < 1 || !info[0]->IsFunction()) {
-    ThrowTypeError(isolate, "Lock.prototype.hold requires a function");
+    ThrowTypeError(isolate, "Lock.prototype.hold requires a callable argument");
     return;
   }
   Shim& s = S();
   int me = CurrentThreadId();
   uint64_t my_serial;
   std::unique_lock<std::mutex> lk(s.mu);
-  if (lock->owner == me) {
+  // Held by this thread: a synchronous hold, or an asyncHold(fn) callback
+  // running here (its only release point is after it returns).
+  if (lock->owner == me || (lock->grant_running && lock->async_hold != 0 && IsMainThread())) {
     lk.unlock();
     ThrowError(isolate, "Lock is not recursive");
     return;
   }
-  if (lock->owner == kNoOwner) {
-    // Uncontended: never blocks.
+  if (!lock->Busy()) {
+    // Uncontended: never blocks, always allowed.
     lock->owner = me;
     my_serial = lock->NewHold();
     lk.unlock();
   } else {
-    if (IsMainThread() && !s.main_may_block) {
-      lk.unlock();
-      CheckMayBlock(isolate, "A contended Lock.prototype.hold");
-      return;
-    }
-    SyncLockWaiter waiter;
-    waiter.thread_id = me;
-    lock->sync_waiters.push_back(&waiter);
-    ParkResult result = Park(lk, waiter.parker, std::nullopt, [&] {
-      auto& q = lock->sync_waiters;
-      for (auto it = q.begin(); it != q.end(); ++it) {
-        if (*it == &waiter) {
-          q.erase(it);
-          break;
-        }
-      }
-    });
-    if (result == ParkResult::kShutdown) {
-      isolate->TerminateExecution();
-      return;
-    }
-    // ReleaseLocked made us the owner before signalling.
-    lk.lock();
-    my_serial = lock->hold;
     lk.unlock();
+    if (!CheckMayBlock(isolate, "Lock.prototype.hold")) return;
+    lk.lock();
+    if (!lock->Busy()) {
+      lock->owner = me;
+      my_serial = lock->NewHold();
+      lk.unlock();
+    } else {
+      SyncLockWaiter waiter;
+      waiter.thread_id = me;
+      lock->sync_waiters.push_back(&waiter);
+      ParkResult result = Park(lk, waiter.parker, std::nullopt, [&] {
+        auto& q = lock->sync_waiters;
+        for (auto it = q.begin(); it != q.end(); ++it) {
+          if (*it == &waiter) {
+            q.erase(it);
+            break;
+          }
+        }
+      });
+      if (result == ParkResult::kShutdown) {
+        isolate->TerminateExecution();
+        return;
+      }
+      // ReleaseLocked made us the owner before signalling.
+      lk.lock();
+      my_serial = lock->hold;
+      lk.unlock();
+    }
   }
   v8::TryCatch try_catch(isolate);
   v8::MaybeLocal<v8::Value> result = info[0].As<v8::Function>()->Call(
       isolate->GetCurrentContext(), v8::Undefined(isolate), 0, nullptr);
   {
     std::lock_guard<std::mutex> guard(s.mu);
-    // Released even when fn threw; not if the hold was given up (asyncWait).
+    // Released even when fn threw or was terminated; not if the hold was
+    // given up (Condition.asyncWait consumed it).
     if (lock->owner == me && lock->hold == my_serial) ReleaseLocked(*lock);
   }
   if (result.IsEmpty()) {
@@ -203,8 +244,22 @@ void AsyncHold(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   LockState* lock = Unwrap(isolate, info.This(), "Lock.prototype.asyncHold");
   if (lock == nullptr) return;
-  if (info.Length() >= 1 && !info[0]->IsUndefined() && !info[0]->IsFunction()) {
-    ThrowTypeError(isolate, "Lock.prototype.asyncHold requires a function or no argument");
+  bool has_fn = info.Length() >= 1 && !info[0]->IsUndefined();
+  if (has_fn && !info[0]->IsFunction()) {
+    ThrowTypeError(isolate,
+                   "Lock.prototype.asyncHold requires a callable argument when one is provided");
+    return;
+  }
+  Shim& s = S();
+  bool recursive;
+  {
+    // Only a synchronous hold of the caller's counts: an async-held lock is
+    // not "recursive", the new ticket simply queues.
+    std::lock_guard<std::mutex> lk(s.mu);
+    recursive = lock->owner == CurrentThreadId();
+  }
+  if (recursive) {
+    ThrowError(isolate, "Lock is not recursive");
     return;
   }
   if (!CheckAlive(isolate)) return;
@@ -213,18 +268,37 @@ void AsyncHold(const v8::FunctionCallbackInfo<v8::Value>& info) {
   if (!v8::Promise::Resolver::New(context).ToLocal(&resolver)) return;
   auto waiter = std::make_unique<AsyncLockWaiter>();
   waiter->resolver.Reset(isolate, resolver);
-  if (info.Length() >= 1 && info[0]->IsFunction()) {
-    waiter->fn.Reset(isolate, info[0].As<v8::Function>());
-  }
+  if (has_fn) waiter->fn.Reset(isolate, info[0].As<v8::Function>());
   waiter->lock_object.Reset(isolate, info.This());
-  Shim& s = S();
+  std::shared_ptr<LockState> state = LockFromValue(isolate, info.This());
   {
     std::lock_guard<std::mutex> lk(s.mu);
-    lock->async_waiters.push_back(std::move(waiter));
     s.pending_async++;
-    // Granted on a later turn, never inside this call.
-    if (lock->owner == kNoOwner) ScheduleGrantLocked(*lock);
+    if (!state->Busy()) {
+      // Granted at once (the lock reads held from now on); handed to
+      // JavaScript on a later turn, on the main thread.
+      uint64_t serial = state->async_hold = ++state->last_hold;
+      state->async_delivered = false;
+      std::shared_ptr<AsyncLockWaiter> granted(std::move(waiter));
+      PushCompletionLocked(MakeCompletion(
+          [state, granted, serial](v8::Isolate* isolate, v8::Local<v8::Context> context) {
+            {
+              std::lock_guard<std::mutex> lk(S().mu);
+              S().pending_async--;
+            }
+            if (DeliverGrant(isolate, context, state, *granted, serial)) {
+              // A function-form grant released the lock: serve the queue.
+              GrantAsync(isolate, context, state);
+            }
+            granted->resolver.Reset();
+            granted->fn.Reset();
+            granted->lock_object.Reset();
+          }));
+    } else {
+      state->async_waiters.push_back(std::move(waiter));
+    }
   }
+  WakeMain();
   if (IsMainThread()) UpdateLoopRef();
   info.GetReturnValue().Set(resolver->GetPromise());
 }
@@ -234,7 +308,7 @@ void LockedGetter(const v8::FunctionCallbackInfo<v8::Value>& info) {
   LockState* lock = Unwrap(isolate, info.This(), "Lock.prototype.locked");
   if (lock == nullptr) return;
   std::lock_guard<std::mutex> lk(S().mu);
-  info.GetReturnValue().Set(lock->owner != kNoOwner);
+  info.GetReturnValue().Set(lock->Busy());
 }
 
 }  // namespace
@@ -263,6 +337,9 @@ std::shared_ptr<LockState> LockFromValue(v8::Isolate* isolate, v8::Local<v8::Val
 }
 
 void ReleaseLocked(LockState& lock) {
+  lock.async_hold = 0;
+  lock.async_delivered = false;
+  lock.grant_running = false;
   if (!lock.sync_waiters.empty()) {
     SyncLockWaiter* next = lock.sync_waiters.front();
     lock.sync_waiters.pop_front();
@@ -295,6 +372,7 @@ v8::Local<v8::FunctionTemplate> CreateLockTemplate(v8::Isolate* isolate) {
   SetMethod(isolate, proto, "hold", Hold, 1);
   SetMethod(isolate, proto, "asyncHold", AsyncHold, 0);
   SetGetter(isolate, proto, "locked", LockedGetter);
+  SetToStringTag(isolate, tmpl, "Lock");
   return tmpl;
 }
 

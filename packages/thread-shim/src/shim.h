@@ -116,6 +116,7 @@ struct Shim {
 
   // --- options, written on main under mu ----------------------------------
   bool main_may_block = true;
+  bool all_may_block = true;  // false: no thread may block (the engine's --can-block-is-false)
   bool preempt = false;
   int preempt_interval_ms = 5;
 
@@ -212,8 +213,13 @@ void ThrowRangeError(v8::Isolate* isolate, const char* message);
 void ThrowError(v8::Isolate* isolate, const char* message);
 bool RequireConstructCall(const v8::FunctionCallbackInfo<v8::Value>& info,
                           const char* class_name);
-// TypeError when the main thread may not block (mainThreadMayBlock: false).
+// Whether the calling thread may block (options mainThreadMayBlock, canBlock).
+bool MayBlock();
+// TypeError "<what> cannot block the current thread" when it may not.
 bool CheckMayBlock(v8::Isolate* isolate, const char* what);
+// Symbol.toStringTag on the prototype (non-enumerable, read-only).
+void SetToStringTag(v8::Isolate* isolate, v8::Local<v8::FunctionTemplate> tmpl,
+                    const char* tag);
 // Throws TypeError and returns false after the shim was torn down.
 bool CheckAlive(v8::Isolate* isolate);
 
@@ -228,6 +234,9 @@ void SetGetter(v8::Isolate* isolate, v8::Local<v8::Template> target, const char*
 // another thread. Returns false when it threw.
 bool CheckRestriction(v8::Isolate* isolate, v8::Local<v8::Context> context,
                       v8::Local<v8::Object> object, const char* what);
+// Throws a ConcurrentAccessError (the class captured at install).
+void ThrowConcurrentAccess(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                           const char* message);
 
 // Per-class setup, called once from install.
 void InitGlobalLock(v8::Isolate* isolate, v8::Local<v8::Context> context);

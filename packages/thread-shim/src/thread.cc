@@ -40,7 +40,7 @@ ThreadRecord* Unwrap(v8::Isolate* isolate, v8::Local<v8::Value> receiver,
   Shim& s = S();
   v8::Local<v8::FunctionTemplate> tmpl = s.thread_template.Get(isolate);
   if (!receiver->IsObject() || !tmpl->HasInstance(receiver)) {
-    std::string message = std::string(what) + " called on an object that is not a Thread";
+    std::string message = std::string(what) + " called on incompatible receiver";
     ThrowTypeError(isolate, message.c_str());
     return nullptr;
   }
@@ -197,15 +197,9 @@ void ThreadConstructor(const v8::FunctionCallbackInfo<v8::Value>& info) {
       s.os_threads++;
     }
   }
-  if (id == -1) {
-    std::string message = "Too many live threads: at most " +
-                          std::to_string(kMaxLiveThreads) + " may run at once";
-    ThrowRangeError(isolate, message.c_str());
-    return;
-  }
-  if (id == -2) {
-    ThrowRangeError(isolate,
-                    "Too many threads: thread ids 1..0x7ffe are used up and never reused");
+  if (id < 0) {
+    // The engine's text, for both the live cap and the used-up id space.
+    ThrowRangeError(isolate, "too many live Threads (or thread-ID space exhausted)");
     return;
   }
   auto* record = new ThreadRecord();
@@ -231,8 +225,7 @@ void ThreadConstructor(const v8::FunctionCallbackInfo<v8::Value>& info) {
     record->fn.Reset();
     record->args.clear();
     record->self.SetWeak(record, WeakThreadFirstPass, v8::WeakCallbackType::kParameter);
-    std::string message = std::string("Cannot start a thread: ") + uv_strerror(rc);
-    ThrowError(isolate, message.c_str());
+    ThrowRangeError(isolate, "could not create a native thread for Thread");
     return;
   }
   pthread_detach(record->os_thread);
@@ -251,8 +244,14 @@ void Join(const v8::FunctionCallbackInfo<v8::Value>& info) {
     ThrowError(isolate, "The main thread cannot be joined: it never finishes");
     return;
   }
-  if (!CheckMayBlock(isolate, "Thread.prototype.join")) return;
   Shim& s = S();
+  bool done;
+  {
+    std::lock_guard<std::mutex> lk(s.mu);
+    done = record->done;
+  }
+  // Joining a finished thread never blocks, so the gate does not apply.
+  if (!done && !CheckMayBlock(isolate, "Thread.prototype.join")) return;
   std::unique_lock<std::mutex> lk(s.mu);
   if (!record->done) {
     Parker parker;
@@ -332,16 +331,58 @@ void CurrentGetter(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(record->self.Get(isolate));
 }
 
+// Receivers the engine refuses (SPEC-api Deviation 8/11 and its allowlist):
+// whatever could not be enforced on its generic property paths.
+bool IsExcludedRestrictReceiver(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                                v8::Local<v8::Object> object) {
+  if (object->IsFunction() || object->IsProxy() || object->IsArrayBufferView() ||
+      object->IsArgumentsObject() || object->IsStringObject() || object->IsModuleNamespaceObject() ||
+      object->IsWasmModuleObject() || object->IsWasmMemoryObject()) {
+    return true;
+  }
+  if (object->StrictEquals(context->Global())) return true;
+  // Species-protected builtin prototypes (their constructors are functions).
+  static const char* const kProtected[] = {"Array", "Promise", "RegExp", "ArrayBuffer",
+                                           "SharedArrayBuffer"};
+  v8::Local<v8::Object> global = context->Global();
+  for (const char* name : kProtected) {
+    v8::Local<v8::Value> ctor, proto;
+    if (!global->Get(context, Str(isolate, name)).ToLocal(&ctor) || !ctor->IsObject()) continue;
+    if (!ctor.As<v8::Object>()->Get(context, Str(isolate, "prototype")).ToLocal(&proto)) continue;
+    if (proto->StrictEquals(object)) return true;
+  }
+  // %TypedArray%.prototype, reached through any view's prototype chain.
+  v8::Local<v8::Value> u8, u8_proto;
+  if (global->Get(context, Str(isolate, "Uint8Array")).ToLocal(&u8) && u8->IsObject() &&
+      u8.As<v8::Object>()->Get(context, Str(isolate, "prototype")).ToLocal(&u8_proto) &&
+      u8_proto->IsObject()) {
+    if (u8_proto->StrictEquals(object)) return true;
+    if (u8_proto.As<v8::Object>()->GetPrototype()->StrictEquals(object)) return true;
+  }
+  return false;
+}
+
 void Restrict(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
-  if (info.Length() < 1 || !info[0]->IsObject() || info[0]->IsFunction()) {
-    ThrowTypeError(isolate, "Thread.restrict requires an object or an array");
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  if (info.Length() < 1 || !info[0]->IsObject() ||
+      IsExcludedRestrictReceiver(isolate, context, info[0].As<v8::Object>())) {
+    ThrowTypeError(isolate, "cannot restrict this object");
     return;
   }
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Object> object = info[0].As<v8::Object>();
-  if (!CheckRestriction(isolate, context, object, "Thread.restrict")) return;
   v8::Local<v8::Private> key = S().restrict_key.Get(isolate);
+  v8::Local<v8::Value> owner;
+  if (!object->GetPrivate(context, key).ToLocal(&owner)) return;
+  if (owner->IsInt32()) {
+    // Idempotent from the owner; a foreign re-restrict is a concurrent access.
+    if (owner.As<v8::Int32>()->Value() == CurrentThreadId()) {
+      info.GetReturnValue().Set(object);
+    } else {
+      ThrowConcurrentAccess(isolate, context, "Thread.restrict called from a non-owning thread");
+    }
+    return;
+  }
   if (object->SetPrivate(context, key, v8::Integer::New(isolate, CurrentThreadId()))
           .IsNothing()) {
     return;
@@ -366,12 +407,18 @@ bool CheckRestriction(v8::Isolate* isolate, v8::Local<v8::Context> context,
   std::string message = std::string(what) + ": the object is restricted to thread " +
                         std::to_string(owner_id) + ", touched from thread " +
                         std::to_string(me);
-  v8::Local<v8::Function> ctor = s.concurrent_access_error.Get(isolate);
-  v8::Local<v8::Value> argv[] = {Str(isolate, message.c_str())};
-  v8::Local<v8::Object> error;
-  if (!ctor->NewInstance(context, 1, argv).ToLocal(&error)) return false;
-  isolate->ThrowException(error);
+  ThrowConcurrentAccess(isolate, context, message.c_str());
   return false;
+}
+
+void ThrowConcurrentAccess(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                           const char* message) {
+  // The constructor captured at install, never the (writable) global binding.
+  v8::Local<v8::Function> ctor = S().concurrent_access_error.Get(isolate);
+  v8::Local<v8::Value> argv[] = {Str(isolate, message)};
+  v8::Local<v8::Object> error;
+  if (!ctor->NewInstance(context, 1, argv).ToLocal(&error)) return;
+  isolate->ThrowException(error);
 }
 
 ThreadRecord* CreateMainRecord(v8::Isolate* isolate) {
@@ -405,6 +452,7 @@ v8::Local<v8::FunctionTemplate> CreateThreadTemplate(v8::Isolate* isolate) {
   SetGetter(isolate, proto, "id", IdGetter);
   SetGetter(isolate, tmpl, "current", CurrentGetter);
   SetMethod(isolate, tmpl, "restrict", Restrict, 1);
+  SetToStringTag(isolate, tmpl, "Thread");
   return tmpl;
 }
 

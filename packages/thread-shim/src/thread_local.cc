@@ -10,7 +10,7 @@ namespace {
 bool CheckReceiver(v8::Isolate* isolate, v8::Local<v8::Value> receiver) {
   v8::Local<v8::FunctionTemplate> tmpl = S().thread_local_template.Get(isolate);
   if (receiver->IsObject() && tmpl->HasInstance(receiver)) return true;
-  ThrowTypeError(isolate, "ThreadLocal.prototype.value used on an object that is not a ThreadLocal");
+  ThrowTypeError(isolate, "ThreadLocal.prototype.value called on incompatible receiver");
   return false;
 }
 
@@ -49,6 +49,7 @@ v8::Local<v8::FunctionTemplate> CreateThreadLocalTemplate(v8::Isolate* isolate) 
       v8::FunctionTemplate::New(isolate, ThreadLocalConstructor);
   tmpl->SetClassName(Str(isolate, "ThreadLocal"));
   SetGetter(isolate, tmpl->PrototypeTemplate(), "value", ValueGetter, ValueSetter);
+  SetToStringTag(isolate, tmpl, "ThreadLocal");
   return tmpl;
 }
 

@@ -1,5 +1,9 @@
 'use strict';
-// Preemption and V8's regular-expression engine. Irregexp checks for
+// Races (SPEC-api 5.2 and invariants I6, I15, I9, I10 under preemption):
+// counters and handshakes with threads interleaving anywhere, and
+// preemption next to V8's regular-expression engine.
+//
+// Preemption and V8's regular-expression engine: irregexp checks for
 // interrupts while it backtracks, and keeps its backtracking state in
 // per-isolate memory: a thread switched out there and another thread's match
 // corrupted it (SIGSEGV in the irregexp backtrack on every run of this
@@ -7,7 +11,10 @@
 // runs in a child process so that a crash is reported as a signal.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { runNode } = require('../test-support/helpers.js');
+const { install } = require('..');
+const { joinWithin, withTimeout, runNode } = require('../test-support/helpers.js');
+
+install({ preempt: { intervalMs: 1 } });
 
 const shim = JSON.stringify(require.resolve('..'));
 

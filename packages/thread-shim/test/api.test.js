@@ -1,0 +1,335 @@
+'use strict';
+// The API surface (SPEC-api section 4 and 4.1, 4.4, 4.5 preamble, 5.7):
+// globals, constructors, receivers and their error texts, Symbol.toStringTag,
+// Thread basics, ThreadLocal, Thread.restrict and ConcurrentAccessError, the
+// blocking gate (I18), and surfaces refused on spawned threads.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { install } = require('..');
+const { joinWithin, withTimeout } = require('../test-support/helpers.js');
+
+test('globals are installed, non-enumerable, and pass feature detection', async () => {
+  for (const name of ['Thread', 'Lock', 'Condition', 'ThreadLocal', 'ConcurrentAccessError']) {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
+    assert.equal(typeof descriptor.value, 'function', name);
+    assert.equal(descriptor.enumerable, false, name);
+  }
+  assert.ok('current' in Thread);
+  assert.equal(await new Thread(() => 1).asyncJoin(), 1);
+});
+
+test('constructors throw TypeError without new, and for a non-callable', () => {
+  for (const Ctor of [Thread, Lock, Condition, ThreadLocal]) {
+    assert.throws(() => Ctor(() => {}), TypeError);
+  }
+  for (const bad of [undefined, 1, 'f', {}, null]) {
+    assert.throws(() => new Thread(bad), {
+      name: 'TypeError',
+      message: 'Thread constructor requires a callable argument',
+    });
+  }
+});
+
+test('arguments and results are shared by identity; this is undefined', () => {
+  const input = { payload: [1, 2, 3] };
+  const output = { made: 'in thread' };
+  let closedOver = 0;
+  const thread = new Thread(
+    function (a, b) {
+      'use strict';
+      closedOver = 41;
+      return { same: a === input, second: b, self: this, output };
+    },
+    input,
+    'two',
+  );
+  const result = thread.join();
+  assert.equal(result.same, true);
+  assert.equal(result.second, 'two');
+  assert.equal(result.self, undefined);
+  assert.equal(result.output, output);
+  assert.equal(closedOver, 41);
+});
+
+test('join rethrows the same exception object, and every join agrees', async () => {
+  const error = new Error('from the thread');
+  const gate = { open: 0 };
+  const failing = new Thread(() => {
+    // Handshake: wait until both joiners are in place (bounded).
+    while (Atomics.load(gate, 'open') === 0) {
+      if (Atomics.wait(gate, 'open', 0, 10000) === 'timed-out') throw new Error('gate never opened');
+    }
+    throw error;
+  });
+  // A second joiner on another thread, plus asyncJoin on main.
+  const joiner = new Thread(() => {
+    try {
+      failing.join();
+      return 'did not throw';
+    } catch (caught) {
+      return caught;
+    }
+  });
+  const asyncResult = failing.asyncJoin().then(
+    () => 'resolved',
+    (caught) => caught,
+  );
+  Atomics.store(gate, 'open', 1);
+  Atomics.notify(gate, 'open');
+  assert.throws(() => failing.join(), (caught) => caught === error);
+  assert.throws(() => failing.join(), (caught) => caught === error);
+  assert.equal(await joinWithin(joiner), error);
+  assert.equal(await withTimeout(asyncResult, 10000, 'asyncJoin'), error);
+});
+
+test('two threads joining the same thread agree on its value', async () => {
+  const value = { unique: true };
+  const target = new Thread(() => value);
+  const a = new Thread(() => target.join());
+  const b = new Thread(() => target.join());
+  assert.equal(await joinWithin(a), value);
+  assert.equal(await joinWithin(b), value);
+  assert.equal(target.join(), value);
+});
+
+test('joining yourself throws', async () => {
+  assert.throws(() => Thread.current.join(), { message: 'Thread cannot join itself' });
+  const thread = new Thread(() => {
+    try {
+      Thread.current.join();
+    } catch (error) {
+      return error.message;
+    }
+    return 'no error';
+  });
+  assert.equal(await joinWithin(thread), 'Thread cannot join itself');
+});
+
+test('asyncJoin returns a new promise each call that settles on a later turn', async () => {
+  const thread = new Thread(() => 'done');
+  thread.join();
+  const first = thread.asyncJoin();
+  const second = thread.asyncJoin();
+  assert.notEqual(first, second);
+  let settled = false;
+  first.then(() => (settled = true));
+  await null;
+  await null;
+  assert.equal(settled, false, 'must not settle inside the call or the same turn');
+  assert.equal(await first, 'done');
+  assert.equal(await second, 'done');
+});
+
+test('Thread.current is the object from new; ids count up from 1, main is 0', async () => {
+  assert.equal(Thread.current.id, 0);
+  assert.equal(Thread.current, Thread.current);
+  assert.ok(Thread.current instanceof Thread);
+  const box = {};
+  const thread = new Thread(() => {
+    box.current = Thread.current;
+    box.child = new Thread(() => Thread.current);
+    return box.child.join();
+  });
+  const grandchildCurrent = await joinWithin(thread);
+  assert.equal(box.current, thread);
+  assert.equal(grandchildCurrent, box.child);
+  assert.ok(thread.id >= 1 && thread.id <= 0x7ffe);
+  assert.equal(box.child.id, thread.id + 1);
+  const later = new Thread(() => 0);
+  assert.ok(later.id > box.child.id, 'ids are never reused');
+  await joinWithin(later);
+});
+
+test('a thread drains its own microtasks before it finishes', async () => {
+  const log = [];
+  const thread = new Thread(() => {
+    Promise.resolve().then(() => log.push('microtask'));
+    log.push('body');
+    return log;
+  });
+  const result = await joinWithin(thread);
+  assert.deepEqual(result, ['body', 'microtask']);
+});
+
+test('too many live threads is a RangeError', async () => {
+  const gate = { open: 0 };
+  const parked = [];
+  let error;
+  try {
+    for (let i = 0; i < 1000; i++) {
+      parked.push(
+        new Thread(() => {
+          while (Atomics.load(gate, 'open') === 0) Atomics.wait(gate, 'open', 0, 20000);
+        }),
+      );
+    }
+  } catch (caught) {
+    error = caught;
+  }
+  assert.ok(error instanceof RangeError, `expected RangeError, got ${error}`);
+  assert.ok(parked.length >= 1);
+  Atomics.store(gate, 'open', 1);
+  Atomics.notify(gate, 'open');
+  await withTimeout(Promise.all(parked.map((t) => t.asyncJoin())), 30000, 'parked threads');
+  // Room again once they finished.
+  assert.equal(await new Thread(() => 'again').asyncJoin(), 'again');
+});
+
+test('ThreadLocal gives each thread its own slot, initially undefined', async () => {
+  const local = new ThreadLocal();
+  assert.equal(local.value, undefined);
+  local.value = 'main';
+  const gate = { step: 0 };
+  const worker = (name) => () => {
+    const initial = local.value;
+    local.value = name;
+    // Handshake: both threads set their value before either reads it back.
+    Atomics.add(gate, 'step', 1);
+    Atomics.notify(gate, 'step');
+    while (Atomics.load(gate, 'step') < 2) {
+      if (Atomics.wait(gate, 'step', 1, 10000) === 'timed-out') throw new Error('handshake timed out');
+    }
+    return [initial, local.value];
+  };
+  const a = new Thread(worker('a'));
+  const b = new Thread(worker('b'));
+  assert.deepEqual(await joinWithin(a), [undefined, 'a']);
+  assert.deepEqual(await joinWithin(b), [undefined, 'b']);
+  assert.equal(local.value, 'main');
+});
+
+test('separate ThreadLocal objects are separate slots', async () => {
+  const first = new ThreadLocal();
+  const second = new ThreadLocal();
+  first.value = 1;
+  second.value = 2;
+  assert.deepEqual([first.value, second.value], [1, 2]);
+  const thread = new Thread(() => {
+    first.value = 'x';
+    return [first.value, second.value];
+  });
+  assert.deepEqual(await joinWithin(thread), ['x', undefined]);
+  assert.equal(first.value, 1);
+});
+
+test('value rejects foreign receivers', () => {
+  const getter = Object.getOwnPropertyDescriptor(ThreadLocal.prototype, 'value').get;
+  assert.throws(() => getter.call({}), TypeError);
+});
+
+test('Thread.restrict pins an object; property Atomics from another thread throw', async () => {
+  const pinned = Thread.restrict({ count: 0 });
+  assert.equal(Atomics.add(pinned, 'count', 1), 0);
+  const thread = new Thread(() => {
+    try {
+      Atomics.load(pinned, 'count');
+      return 'no error';
+    } catch (error) {
+      return error;
+    }
+  });
+  const error = await joinWithin(thread);
+  assert.ok(error instanceof ConcurrentAccessError);
+  assert.ok(error instanceof Error);
+  assert.equal(error.name, 'ConcurrentAccessError');
+  assert.equal(Object.hasOwn(error, 'name'), false, 'name lives on the prototype, as in the engine');
+  assert.match(error.message, /restricted to thread 0/);
+});
+
+test('an object restricted by a thread belongs to that thread', async () => {
+  const thread = new Thread(() => {
+    const mine = Thread.restrict([1, 2, 3]);
+    Atomics.store(mine, 0, 'ok here');
+    return mine;
+  });
+  const mine = await joinWithin(thread);
+  assert.throws(() => Atomics.load(mine, 0), ConcurrentAccessError);
+  assert.throws(() => Thread.restrict(mine), ConcurrentAccessError);
+  assert.throws(() => Thread.restrict(1), TypeError);
+});
+
+test('SPEC-api I18 (mainThreadMayBlock: false): join, contended hold, cond.wait and property Atomics.wait throw TypeError on main', async () => {
+  install({ mainThreadMayBlock: false });
+  try {
+  const lock = new Lock();
+  const cond = new Condition();
+  const gate = { open: 0 };
+  const thread = new Thread(() => {
+    while (Atomics.load(gate, 'open') === 0) Atomics.wait(gate, 'open', 0, 10000);
+    return 'ok';
+  });
+  assert.throws(() => thread.join(), TypeError);
+  assert.throws(() => Atomics.wait(gate, 'open', 0, 10), TypeError);
+  lock.hold(() => {
+    assert.throws(() => cond.wait(lock), TypeError);
+  });
+  // A hold contended by a spawned thread.
+  const held = { v: 0 };
+  const holder = new Thread(() =>
+    lock.hold(() => {
+      Atomics.store(held, 'v', 1);
+      Atomics.notify(held, 'v');
+      while (Atomics.load(gate, 'open') === 0) Atomics.wait(gate, 'open', 0, 10000);
+    }),
+  );
+  const seen = Atomics.waitAsync(held, 'v', 0, 10000);
+  if (seen.async) assert.equal(await seen.value, 'ok');
+  assert.equal(lock.locked, true);
+  assert.throws(() => lock.hold(() => 'contended'), TypeError);
+  Atomics.store(gate, 'open', 1);
+  Atomics.notify(gate, 'open');
+  assert.equal(await joinWithin(thread), 'ok');
+  await joinWithin(holder);
+  // An uncontended hold still works: it never blocks.
+  assert.equal(lock.hold(() => 'free'), 'free');
+  // A main thread that may not block refuses the typed-array wait too, as a
+  // browser's does (SPEC-api 4.5 step 1a and the engine's per-VM gate).
+  assert.throws(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0), {
+    name: 'TypeError',
+    message: 'Atomics.wait cannot be called from the current thread.',
+  });
+  } finally {
+    install({ mainThreadMayBlock: true });
+  }
+});
+
+test('SPEC-api I18: the async forms always work on a main thread that may not block; spawned threads may block', async () => {
+  install({ mainThreadMayBlock: false });
+  try {
+  const lock = new Lock();
+  const cond = new Condition();
+  const box = { items: [] };
+  const producer = new Thread(() => {
+    for (let i = 0; i < 50; i++) {
+      lock.hold(() => box.items.push(i));
+      cond.notifyAll();
+    }
+    const inner = new Thread(() => 'inner');
+    return inner.join(); // a spawned thread may block
+  });
+  const got = [];
+  while (got.length < 50) {
+    let release = await withTimeout(lock.asyncHold(), 10000, 'asyncHold');
+    while (box.items.length === 0) release = await withTimeout(cond.asyncWait(lock), 10000, 'asyncWait');
+    got.push(...box.items.splice(0));
+    release();
+  }
+  assert.deepEqual(got, [...Array(50).keys()]);
+  assert.equal(await joinWithin(producer), 'inner');
+  } finally {
+    install({ mainThreadMayBlock: true });
+  }
+});
+
+test('install validates its options (shim only: the engine has command-line options, SPEC-api 3)', () => {
+  assert.throws(() => install({ preempt: 'yes' }), TypeError);
+  assert.throws(() => install({ preempt: { intervalMs: 0 } }), RangeError);
+  assert.throws(() => install({ mainThreadMayBlock: 1 }), TypeError);
+  assert.throws(() => install({ unknown: true }), TypeError);
+  assert.throws(() => install(5), TypeError);
+  // Reconfiguring keeps what was not given.
+  assert.throws(() => install({ canBlock: 'no' }), TypeError);
+  assert.deepEqual(install({}), { preempt: false, intervalMs: 5, mainThreadMayBlock: true, canBlock: true });
+  const t = new Thread(() => 1);
+  assert.equal(t.join(), 1);
+});
