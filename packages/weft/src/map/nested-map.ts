@@ -8,15 +8,12 @@
  * @module
  */
 import { AbortError } from '../errors.js';
-import { RUN_CHUNK_KEY, type ForkedWork, type SchedulerBridge } from '../pool/current-scheduler.js';
+import { nestedFailureIndex, RUN_CHUNK_KEY, type ForkedWork, type SchedulerBridge } from '../pool/current-scheduler.js';
 import type { FunctionRef } from '../protocol.js';
 import { itemFailure } from './run-inline.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type ChunkRunner = (ref: FunctionRef, items: ArrayLike<unknown>, start: number, context: unknown) => unknown[] | Promise<unknown[]>;
-
-/** The `code` the worker's chunk runner gives an item's failure (runtime/run-nested-chunk.ts). */
-const NESTED_ITEM_FAILED = 'WEFT_NESTED_ITEM_FAILED';
 
 /** Chunks per worker: enough for stealing to balance uneven items. */
 const CHUNKS_PER_WORKER = 4;
@@ -42,12 +39,8 @@ function slice<T>(items: ArrayLike<T>, from: number, to: number): T[] {
 
 /** The caller's `TaskError` for a chunk that failed on some worker. */
 function chunkFailure(where: string, err: unknown): unknown {
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null;
-  if (e && e.code === NESTED_ITEM_FAILED && typeof e.message === 'string') {
-    const index = Number(/item (\d+) failed/.exec(e.message)?.[1]);
-    if (Number.isInteger(index)) return itemFailure(where, index, e.cause);
-  }
-  return err;
+  const index = nestedFailureIndex(err);
+  return index === undefined ? err : itemFailure(where, index, (err as { cause?: unknown }).cause);
 }
 
 /** Options a nested map honours. */

@@ -36,3 +36,17 @@ export function currentScheduler(): SchedulerBridge | undefined {
  * and returns its results (or a promise of them).
  */
 export const RUN_CHUNK_KEY = Symbol.for('weft.runNestedChunk');
+
+/** The `code` of the error a worker's chunk runner throws for a nested item's failure. */
+export const NESTED_ITEM_FAILED = 'WEFT_NESTED_ITEM_FAILED';
+
+/** A nested item's failure as the worker throws it: `itemIndex` (an own property, so it crosses the error codec) and `cause`. */
+export function nestedItemFailure(index: number, cause: unknown): Error {
+  return Object.assign(new Error(`item ${index} failed`, { cause }), { code: NESTED_ITEM_FAILED, itemIndex: index });
+}
+
+/** The item index of an error made by {@link nestedItemFailure} after it crossed back, or undefined for any other error. */
+export function nestedFailureIndex(err: unknown): number | undefined {
+  const e = err as { code?: unknown; itemIndex?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.code === NESTED_ITEM_FAILED && Number.isInteger(e.itemIndex) ? (e.itemIndex as number) : undefined;
+}

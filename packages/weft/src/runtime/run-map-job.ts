@@ -10,17 +10,11 @@ import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { claimChunk } from '../map/claim-chunk.js';
 import { unsendableResult } from '../map/result-crossing.js';
 import { decodeShareables } from '../memory/shareable.js';
+import { isThenable } from './is-thenable.js';
 
 /** Results are flushed at least this often (ms) while a worker works through a job. */
 const FLUSH_INTERVAL_MS = 12;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 function cloneFailure(index: number, value: unknown): unknown {
   try {

@@ -21,6 +21,7 @@ import { asyncInFlight, trackAsync } from './async-work.js';
 import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
 import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../pool/identity-heap.js';
 import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../pool/shared-buffers.js';
+import { isThenable } from './is-thenable.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -46,9 +47,6 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
 
 /** A task's AbortSignal whose `aborted` reads the slot's cancel word, so synchronous tasks can poll it. */
 function taskSignal(words: Int32Array, cancelWord: number, watch: (check: () => void) => void): AbortSignal {
