@@ -106,6 +106,38 @@ function install(options) {
 
 install();
 
+// SPEC-api (corpus api/wasm-*): the engine refuses WebAssembly on spawned
+// threads with a TypeError. The shim refuses the entry points that compile or
+// instantiate a module there; an export created on the main thread and called
+// from a spawned thread is not intercepted (README, known gaps).
+function refuseWebAssemblyOffMain() {
+  const wasm = globalThis.WebAssembly;
+  if (wasm === undefined || wasm === null) return;
+  const currentGetter = Object.getOwnPropertyDescriptor(globalThis.Thread, 'current').get;
+  const onSpawnedThread = () => Reflect.apply(currentGetter, globalThis.Thread, []).id !== 0;
+  const refuse = (name) => {
+    throw new TypeError(`WebAssembly.${name} cannot be used on a spawned Thread`);
+  };
+  for (const name of ['compile', 'instantiate', 'validate', 'compileStreaming', 'instantiateStreaming',
+    'Module', 'Instance', 'Memory', 'Table', 'Global', 'Tag']) {
+    const descriptor = Object.getOwnPropertyDescriptor(wasm, name);
+    if (descriptor === undefined || typeof descriptor.value !== 'function') continue;
+    const target = descriptor.value;
+    const guarded = new Proxy(target, {
+      apply(fn, thisArg, args) {
+        if (onSpawnedThread()) refuse(name);
+        return Reflect.apply(fn, thisArg, args);
+      },
+      construct(fn, args, newTarget) {
+        if (onSpawnedThread()) refuse(name);
+        return Reflect.construct(fn, args, newTarget === guarded ? fn : newTarget);
+      },
+    });
+    Object.defineProperty(wasm, name, { ...descriptor, value: guarded });
+  }
+}
+refuseWebAssemblyOffMain();
+
 module.exports = { install, ConcurrentAccessError };
 // For this package's tests: counters of the native layer.
 Object.defineProperty(module.exports, 'stats', { value: binding.stats, enumerable: false });

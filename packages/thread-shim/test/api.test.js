@@ -333,3 +333,191 @@ test('install validates its options (shim only: the engine has command-line opti
   const t = new Thread(() => 1);
   assert.equal(t.join(), 1);
 });
+
+// ---- SPEC-api rev 14: the engine's texts, shapes and refusals ------------
+
+const typeError = (message) => ({ name: 'TypeError', message });
+
+test('SPEC-api 4 preamble: constructors called without new throw the engine\'s TypeError', () => {
+  for (const name of ['Thread', 'Lock', 'Condition', 'ThreadLocal']) {
+    assert.throws(() => globalThis[name](() => 0), typeError(`calling ${name} constructor without new is invalid`));
+  }
+  assert.throws(() => new Thread(), typeError('Thread constructor requires a callable argument'));
+  assert.throws(() => new Thread({}), typeError('Thread constructor requires a callable argument'));
+  assert.equal(new Thread(() => 'ok').join(), 'ok', 'a refused spawn leaks nothing');
+});
+
+test('SPEC-api 4.1-4.4: methods on incompatible receivers and bad arguments: the engine\'s texts', () => {
+  const getter = (C, key) => Object.getOwnPropertyDescriptor(C.prototype, key).get;
+  assert.throws(() => Thread.prototype.join.call({}), typeError('Thread.prototype.join called on incompatible receiver'));
+  assert.throws(() => Thread.prototype.asyncJoin.call({}), typeError('Thread.prototype.asyncJoin called on incompatible receiver'));
+  assert.throws(() => getter(Thread, 'id').call({}), typeError('Thread.prototype.id called on incompatible receiver'));
+  assert.throws(() => Lock.prototype.hold.call({}, () => 0), typeError('Lock.prototype.hold called on incompatible receiver'));
+  assert.throws(() => Lock.prototype.asyncHold.call({}), typeError('Lock.prototype.asyncHold called on incompatible receiver'));
+  assert.throws(() => getter(Lock, 'locked').call({}), typeError('Lock.prototype.locked called on incompatible receiver'));
+  assert.throws(() => Condition.prototype.wait.call({}, new Lock()), typeError('Condition.prototype.wait called on incompatible receiver'));
+  assert.throws(() => Condition.prototype.notify.call({}), typeError('Condition.prototype.notify called on incompatible receiver'));
+  assert.throws(() => getter(ThreadLocal, 'value').call({}), typeError('ThreadLocal.prototype.value called on incompatible receiver'));
+  const lock = new Lock();
+  const cond = new Condition();
+  assert.throws(() => lock.hold(), typeError('Lock.prototype.hold requires a callable argument'));
+  assert.throws(() => lock.asyncHold(1), typeError('Lock.prototype.asyncHold requires a callable argument when one is provided'));
+  assert.throws(() => cond.wait({}), typeError('Condition.prototype.wait requires a Lock argument'));
+  assert.throws(() => cond.wait(lock), typeError('Condition.prototype.wait requires the lock to be held by the caller'));
+  assert.throws(() => cond.asyncWait(), typeError('Condition.prototype.asyncWait requires a Lock argument'));
+  assert.throws(() => cond.asyncWait(lock), typeError('Condition.prototype.asyncWait requires the lock to be held'));
+  assert.equal(lock.hold(() => 'still usable'), 'still usable');
+});
+
+test('SPEC-api 4 preamble: Symbol.toStringTag on every prototype', () => {
+  for (const [C, make] of [[Lock, () => new Lock()], [Condition, () => new Condition()],
+    [ThreadLocal, () => new ThreadLocal()], [Thread, () => Thread.current]]) {
+    const descriptor = Object.getOwnPropertyDescriptor(C.prototype, Symbol.toStringTag);
+    assert.equal(descriptor.value, C.name);
+    assert.equal(descriptor.enumerable, false);
+    assert.equal(descriptor.writable, false);
+    assert.equal(Object.prototype.toString.call(make()), `[object ${C.name}]`);
+  }
+});
+
+test('SPEC-api 4.1: ConcurrentAccessError is a NativeError-shaped Error subclass', async () => {
+  assert.equal(Object.getPrototypeOf(ConcurrentAccessError), Error);
+  assert.equal(Object.getPrototypeOf(ConcurrentAccessError.prototype), Error.prototype);
+  assert.equal(ConcurrentAccessError.prototype.name, 'ConcurrentAccessError');
+  const constructed = new ConcurrentAccessError('m');
+  assert.equal(constructed.message, 'm');
+  assert.equal(Object.hasOwn(constructed, 'cause'), false);
+  assert.equal(new ConcurrentAccessError('m', { cause: 42 }).cause, 42);
+  const called = ConcurrentAccessError('c');
+  assert.ok(called instanceof ConcurrentAccessError);
+  assert.equal(called.message, 'c');
+  assert.ok(!/^\s*at ConcurrentAccessError/m.test(constructed.stack.split('\n')[1]), 'stack starts at the caller');
+  class Sub extends ConcurrentAccessError {}
+  const sub = new Sub('s');
+  assert.equal(Object.getPrototypeOf(sub), Sub.prototype);
+  assert.ok(sub instanceof ConcurrentAccessError && sub instanceof Error);
+  function Other() {}
+  assert.equal(Object.getPrototypeOf(Reflect.construct(ConcurrentAccessError, ['r'], Other)), Other.prototype);
+  // Engine-thrown instances: no own cause, and the rebound global is ignored.
+  const pinned = Thread.restrict({ x: 1 });
+  const saved = globalThis.ConcurrentAccessError;
+  globalThis.ConcurrentAccessError = function Fake() {};
+  let thrown;
+  try {
+    thrown = await joinWithin(new Thread(() => {
+      try {
+        Atomics.load(pinned, 'x');
+      } catch (error) {
+        return error;
+      }
+      return null;
+    }));
+  } finally {
+    globalThis.ConcurrentAccessError = saved;
+  }
+  assert.ok(thrown instanceof ConcurrentAccessError);
+  assert.equal(thrown.constructor, ConcurrentAccessError);
+  assert.equal('cause' in thrown, false);
+});
+
+test('SPEC-api 4.1 / Deviation 8, 11: Thread.restrict refuses what it could not enforce', () => {
+  const refused = typeError('cannot restrict this object');
+  for (const value of [undefined, null, 1, 'str', Symbol('s')]) assert.throws(() => Thread.restrict(value), refused);
+  const excluded = [
+    globalThis, () => {}, function named() {}, new Proxy({}, {}), new Uint8Array(4), new Float64Array(2),
+    new DataView(new ArrayBuffer(8)), Array.prototype, Promise.prototype, RegExp.prototype,
+    ArrayBuffer.prototype, SharedArrayBuffer.prototype, Uint8Array.prototype,
+    Object.getPrototypeOf(Uint8Array.prototype), Array, Promise, new String('s'),
+    (function args() { return arguments; })(1, 2),
+  ];
+  for (const value of excluded) assert.throws(() => Thread.restrict(value), refused);
+  for (const value of [{}, [], new Map(), new Date(), new Lock(), Object.create(null)]) {
+    assert.equal(Thread.restrict(value), value);
+  }
+});
+
+test('SPEC-api 4.1 / 5.7.1(0): restricting again is idempotent for the owner and a ConcurrentAccessError elsewhere', async () => {
+  const o = Thread.restrict({ v: 1 });
+  assert.equal(Thread.restrict(o), o);
+  const error = await joinWithin(new Thread(() => {
+    try {
+      Thread.restrict(o);
+    } catch (caught) {
+      return caught;
+    }
+    return null;
+  }));
+  assert.ok(error instanceof ConcurrentAccessError);
+  assert.equal(error.name, 'ConcurrentAccessError');
+  assert.equal(error.message, 'Thread.restrict called from a non-owning thread');
+});
+
+test('SPEC-api I18 (canBlock: false, the engine\'s --can-block-is-false): every thread is gated, the async forms are not', async () => {
+  install({ canBlock: false });
+  try {
+    const lock = new Lock();
+    const cond = new Condition();
+    assert.equal(lock.hold(() => 'uncontended'), 'uncontended');
+    lock.hold(() => {
+      assert.throws(() => cond.wait(lock), typeError('Condition.prototype.wait cannot block the current thread'));
+    });
+    assert.equal(cond.notify(), 0, 'the refused wait left no waiter');
+    const o = { k: 0 };
+    assert.throws(() => Atomics.wait(o, 'k', 0), typeError('Atomics.wait cannot be called from the current thread.'));
+    assert.equal(Atomics.wait(o, 'k', 1), 'not-equal', 'the gate guards the block, not the call');
+    assert.throws(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0),
+      typeError('Atomics.wait cannot be called from the current thread.'));
+    // A granted no-fn asyncHold makes the lock contended at once (5.5a A).
+    const held = new Lock();
+    const releasePromise = held.asyncHold();
+    assert.equal(held.locked, true);
+    assert.throws(() => held.hold(() => 0), typeError('Lock.prototype.hold cannot block the current thread'));
+    (await releasePromise)();
+    const inner = new Thread(() => {
+      const child = new Thread(() => 5);
+      const errors = [];
+      for (const attempt of [() => child.join(), () => Atomics.wait({ k: 0 }, 'k', 0)]) {
+        try {
+          attempt();
+        } catch (error) {
+          errors.push(`${error.name}: ${error.message}`);
+        }
+      }
+      return { errors, child };
+    });
+    assert.throws(() => inner.join(), typeError('Thread.prototype.join cannot block the current thread'));
+    const { errors, child } = await withTimeout(inner.asyncJoin(), 20000, 'inner');
+    assert.deepEqual(errors, [
+      'TypeError: Thread.prototype.join cannot block the current thread',
+      'TypeError: Atomics.wait cannot be called from the current thread.',
+    ]);
+    assert.equal(await withTimeout(child.asyncJoin(), 20000, 'child'), 5);
+    assert.equal(child.join(), 5, 'joining a finished thread never blocks, so it is allowed');
+  } finally {
+    install({ canBlock: true });
+  }
+});
+
+test('SPEC-api corpus api/wasm-*: WebAssembly is refused on spawned threads, untouched on main', async () => {
+  // (module (func (export "f") (result i32) i32.const 42))
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0,
+    10, 6, 1, 4, 0, 65, 42, 11]);
+  const module = new WebAssembly.Module(bytes);
+  assert.ok(module instanceof WebAssembly.Module);
+  assert.equal(new WebAssembly.Instance(module).exports.f(), 42);
+  const outcomes = await joinWithin(new Thread(() => {
+    const seen = [];
+    for (const attempt of [() => new WebAssembly.Module(bytes), () => new WebAssembly.Instance(module),
+      () => WebAssembly.validate(bytes), () => WebAssembly.instantiate(bytes)]) {
+      try {
+        attempt();
+        seen.push('ran');
+      } catch (error) {
+        seen.push(error.name);
+      }
+    }
+    return seen;
+  }));
+  assert.deepEqual(outcomes, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+  assert.equal((await WebAssembly.instantiate(bytes)).instance.exports.f(), 42);
+});
