@@ -270,3 +270,132 @@ test('asyncWait on the main thread and a blocking notifier thread', async () => 
   assert.equal(received.length, 501);
   assert.deepEqual(received.slice(0, 500), [...Array(500).keys()]);
 });
+
+// ---- SPEC-api rev 14: asyncHold forms and ordering, consumption ----------
+
+test('SPEC-api 5.5a A / I12: a free lock is granted to asyncHold() at registration, settled on a later turn', async () => {
+  const lock = new Lock();
+  let settled = false;
+  const promise = lock.asyncHold();
+  promise.then(() => { settled = true; });
+  assert.equal(settled, false);
+  assert.equal(lock.locked, true, 'the grant happens at registration');
+  const release = await promise;
+  assert.equal(typeof release, 'function');
+  assert.equal(release.name, 'release');
+  assert.equal(release(), undefined);
+  assert.equal(lock.locked, false);
+  assert.throws(() => release(), { name: 'Error', message: 'Lock release function called more than once' });
+  assert.equal(lock.locked, false, 'a second call releases nothing');
+});
+
+test('SPEC-api 4.2: asyncHold(fn) runs fn on a later turn holding the lock and settles after the implicit release', async () => {
+  const lock = new Lock();
+  let ran = false;
+  const promise = lock.asyncHold(() => {
+    ran = true;
+    assert.equal(lock.locked, true);
+    return 'result';
+  });
+  assert.equal(ran, false);
+  assert.equal(await promise, 'result');
+  assert.equal(lock.locked, false);
+});
+
+test('SPEC-api 4.2: asyncHold while holding the lock synchronously is "Lock is not recursive"; an async-held lock only queues', async () => {
+  const lock = new Lock();
+  lock.hold(() => {
+    assert.throws(() => lock.asyncHold(), { name: 'Error', message: 'Lock is not recursive' });
+  });
+  const release = await lock.asyncHold();
+  let queuedDone = false;
+  const queued = lock.asyncHold(() => 'queued');
+  queued.then(() => { queuedDone = true; });
+  await Promise.resolve();
+  assert.equal(queuedDone, false);
+  release();
+  assert.equal(await queued, 'queued');
+});
+
+test('SPEC-api 4.2 (D10): inside an asyncHold(fn) callback a sync hold throws and cond.wait is a TypeError', async () => {
+  const lock = new Lock();
+  const cond = new Condition();
+  const result = await lock.asyncHold(() => {
+    assert.throws(() => lock.hold(() => 0), { name: 'Error', message: 'Lock is not recursive' });
+    assert.equal(lock.locked, true);
+    assert.throws(() => cond.wait(lock), TypeError);
+    assert.equal(lock.locked, true);
+    return 'guarded';
+  });
+  assert.equal(result, 'guarded');
+  assert.equal(lock.locked, false);
+});
+
+test('SPEC-api I23 / 4.3(b): asyncWait inside asyncHold(fn) consumes the hold; fn still settles; the wait gets a fresh release', async () => {
+  const lock = new Lock();
+  const cond = new Condition();
+  let waited;
+  const result = await lock.asyncHold(() => {
+    waited = cond.asyncWait(lock);
+    assert.equal(lock.locked, false, 'asyncWait gives the lock up at once');
+    assert.equal(lock.hold(() => 'free again'), 'free again');
+    return 23;
+  });
+  assert.equal(result, 23);
+  await lock.asyncHold(() => assert.equal(cond.notify(), 1));
+  const release = await withTimeout(waited, 10000, 'asyncWait');
+  assert.equal(lock.locked, true);
+  release();
+  assert.equal(lock.locked, false);
+});
+
+test('SPEC-api 4.3(b): asyncWait consumes a release-function hold; that release function then throws', async () => {
+  const lock = new Lock();
+  const cond = new Condition();
+  const release = await lock.asyncHold();
+  const waited = cond.asyncWait(lock);
+  assert.equal(lock.locked, false);
+  assert.throws(() => release(), { name: 'Error', message: 'Lock release function called more than once' });
+  assert.equal(cond.notify(), 1);
+  (await withTimeout(waited, 10000, 'asyncWait'))();
+  assert.equal(lock.locked, false);
+});
+
+test('SPEC-api 4.2: a sync hold may barge ahead of a queued async ticket, which is still granted afterwards', async () => {
+  const lock = new Lock();
+  const gate = { held: 0 };
+  const registrar = new Thread(() => {
+    while (Atomics.load(gate, 'held') === 0) Atomics.wait(gate, 'held', 0, 10000);
+    return { ticket: lock.asyncHold() };
+  });
+  let ticket;
+  lock.hold(() => {
+    Atomics.store(gate, 'held', 1);
+    Atomics.notify(gate, 'held');
+    ticket = registrar.join().ticket; // queued against this hold
+  });
+  let barged = false;
+  lock.hold(() => { barged = true; });
+  assert.equal(barged, true);
+  const release = await withTimeout(ticket, 10000, 'ticket');
+  assert.equal(lock.locked, true);
+  release();
+  assert.equal(lock.locked, false);
+});
+
+test('SPEC-api 4.2 / 5.3: a release function may be called from a spawned thread; a parked holder gets the lock', async () => {
+  const lock = new Lock();
+  const release = await lock.asyncHold();
+  const state = { parked: 0 };
+  const waiter = new Thread(() => {
+    Atomics.store(state, 'parked', 1);
+    return lock.hold(() => 'got it');
+  });
+  const releaser = new Thread((fn) => {
+    while (Atomics.load(state, 'parked') === 0) Atomics.wait(state, 'parked', 0, 10000);
+    fn();
+  }, release);
+  await joinWithin(releaser);
+  assert.equal(await joinWithin(waiter), 'got it');
+  assert.equal(lock.locked, false);
+});
