@@ -219,3 +219,82 @@ test('with preemption on, the main thread yields inside its blocking typed-array
   assert.equal(outcome, 'ok');
   assert.ok((await joinWithin(waker)) >= 1, 'the thread woke the main thread');
 });
+
+// ---- SPEC-api rev 14, 4.5: the engine's texts and dispatch --------------
+
+const typeError = (message) => ({ name: 'TypeError', message });
+
+test('SPEC-api 4.5: property-path errors carry the engine\'s texts', () => {
+  const o = Object.create({ inherited: 1 });
+  o.own = 1;
+  Object.defineProperty(o, 'acc', { get() { return 2; }, set() {}, configurable: true });
+  Object.defineProperty(o, 'ro', { value: 3, writable: false, configurable: true });
+  for (const key of ['absent', 'acc', 'inherited']) {
+    assert.throws(() => Atomics.load(o, key), typeError('Atomics.load: object has no own property'));
+    assert.throws(() => Atomics.wait(o, key, 0, 0), typeError('Atomics.load: object has no own property'));
+    assert.throws(() => Atomics.waitAsync(o, key, 0), typeError('Atomics.load: object has no own property'));
+    assert.throws(() => Atomics.add(o, key, 1), typeError('Atomics RMW: object has no own data property'));
+  }
+  assert.equal(Atomics.load(o, 'ro'), 3);
+  assert.throws(() => Atomics.store(o, 'acc', 1), typeError('Atomics.store: property is an accessor'));
+  assert.throws(() => Atomics.store(o, 'ro', 1), typeError('Atomics.store: property is not writable'));
+  assert.throws(() => Atomics.store(Object.preventExtensions({}), 'n', 1),
+    typeError('Atomics.store: cannot add a property to a non-extensible object'));
+  assert.throws(() => Atomics.exchange(o, 'absent', 1), typeError('Atomics.exchange: object has no own data property'));
+  assert.throws(() => Atomics.exchange(o, 'ro', 1), typeError('Atomics.exchange: property is not writable'));
+  assert.throws(() => Atomics.compareExchange(o, 'acc', 1, 2), typeError('Atomics.compareExchange: object has no own data property'));
+  assert.throws(() => Atomics.compareExchange(o, 'ro', 3, 9), typeError('Atomics.compareExchange: property is not writable'));
+  assert.throws(() => Atomics.compareExchange(o, 'ro', 999, 9), typeError('Atomics.compareExchange: property is not writable'));
+  const frozen = Object.freeze({ word: 0, s: 'x' });
+  assert.throws(() => Atomics.add(frozen, 'word', 1), typeError('Atomics RMW: property is not writable'));
+  assert.throws(() => Atomics.add(frozen, 's', 1), typeError('Atomics RMW: property is not writable'), 'writability first');
+  o.str = 'x';
+  o.big = 1n;
+  assert.throws(() => Atomics.xor(o, 'str', 1), typeError('Atomics RMW: stored value is not a number'));
+  assert.throws(() => Atomics.add(o, 'big', 1), typeError('Atomics RMW: stored value is not a number'));
+  assert.equal(Atomics.exchange(o, 'str', 7), 'x', 'exchange takes any stored value');
+  assert.equal(o.ro, 3);
+  assert.equal(frozen.word, 0);
+});
+
+test('SPEC-api 4.5: notify needs no property (0 woken); arrays and symbols are keys; views stay on the typed-array path', () => {
+  assert.equal(Atomics.notify({}, 'absent'), 0);
+  assert.equal(Atomics.notify({}, 'absent', 5), 0);
+  const array = [10, 20];
+  assert.equal(Atomics.add(array, 1, 5), 20);
+  assert.equal(array[1], 25);
+  const sym = Symbol('k');
+  const o = { [sym]: 4 };
+  assert.equal(Atomics.add(o, sym, 1), 4);
+  assert.equal(o[sym], 5);
+  assert.throws(() => Atomics.load(new Float64Array(1), 0), TypeError);
+  assert.throws(() => Atomics.load(1, 0), TypeError);
+  assert.throws(() => Atomics.notify(null, 0), TypeError);
+  const boom = new Error('key-boom');
+  assert.throws(() => Atomics.load(o, { toString() { throw boom; } }), (error) => error === boom);
+});
+
+test('SPEC-api I11: property waiters and typed-array waiters never wake each other', async () => {
+  const o = { k: 0, j: 0 };
+  const other = { k: 0 };
+  const ta = new Int32Array(new SharedArrayBuffer(8));
+  const waiting = Atomics.waitAsync(o, 'k', 0, 60000);
+  const taWaiting = Atomics.waitAsync(ta, 0, 0, 60000);
+  assert.equal(waiting.async, true);
+  assert.equal(taWaiting.async, true);
+  assert.equal(Atomics.notify(ta, 1), 0, 'another index');
+  assert.equal(Atomics.notify(o, 'j'), 0, 'another key');
+  assert.equal(Atomics.notify(other, 'k'), 0, 'another object');
+  // A notify on index 0 of the view only finds the typed-array waiter.
+  assert.equal(Atomics.notify(ta, 0), 1);
+  assert.equal(await withTimeout(taWaiting.value, 10000, 'ta waiter'), 'ok');
+  assert.equal(Atomics.notify(o, 'k'), 1);
+  assert.equal(await withTimeout(waiting.value, 10000, 'property waiter'), 'ok');
+});
+
+test('SPEC-api I22: a property waitAsync with a finite time-out on a spawned thread settles "timed-out"', async () => {
+  const o = { k: 0 };
+  const result = await joinWithin(new Thread(() => ({ waiting: Atomics.waitAsync(o, 'k', 0, 20) })));
+  assert.equal(result.waiting.async, true);
+  assert.equal(await withTimeout(result.waiting.value, 10000, 'waitAsync'), 'timed-out');
+});

@@ -62,3 +62,73 @@ test('threads preempted while running regexps neither crash nor get wrong matche
   assert.ok(preemptions > 0, 'threads were preempted');
   assert.ok(preemptionsDeferred > 0, 'some interrupts landed inside the regexp engine and were deferred');
 });
+
+test('SPEC-api I6: N x M lock.hold increments with the main thread contending through asyncHold are exact', async () => {
+  const lock = new Lock();
+  const shared = { counter: 0 };
+  const threads = [0, 1, 2].map(() => new Thread(() => {
+    for (let i = 0; i < 3000; i++) lock.hold(() => { shared.counter++; });
+  }));
+  for (let i = 0; i < 300; i++) await lock.asyncHold(() => { shared.counter++; });
+  await Promise.all(threads.map((t) => joinWithin(t)));
+  assert.equal(shared.counter, 3 * 3000 + 300);
+});
+
+test('SPEC-api I15: N x M Atomics.add and a compareExchange retry loop on a property are exact', async () => {
+  const shared = { added: 0, cas: 0 };
+  const threads = [0, 1, 2, 3].map(() => new Thread(() => {
+    for (let i = 0; i < 5000; i++) {
+      Atomics.add(shared, 'added', 1);
+      for (;;) {
+        const seen = Atomics.load(shared, 'cas');
+        if (Atomics.compareExchange(shared, 'cas', seen, seen + 1) === seen) break;
+      }
+    }
+  }));
+  await Promise.all(threads.map((t) => joinWithin(t)));
+  assert.deepEqual(shared, { added: 20000, cas: 20000 });
+});
+
+test('SPEC-api I9: producer/consumer with three threads and two waiters loses no wake-up', async () => {
+  const lock = new Lock();
+  const cond = new Condition();
+  const box = { items: [], done: 0 };
+  const consumer = () => new Thread(() => {
+    let taken = 0;
+    for (;;) {
+      const item = lock.hold(() => {
+        while (box.items.length === 0 && box.done === 0) cond.wait(lock);
+        return box.items.length > 0 ? box.items.shift() : null;
+      });
+      if (item === null) return taken;
+      taken++;
+    }
+  });
+  const consumers = [consumer(), consumer()];
+  const producer = new Thread(() => {
+    for (let i = 0; i < 2000; i++) {
+      lock.hold(() => box.items.push(i));
+      cond.notify();
+    }
+    lock.hold(() => { box.done = 1; });
+    cond.notifyAll();
+  });
+  await joinWithin(producer);
+  const taken = await Promise.all(consumers.map((t) => joinWithin(t)));
+  assert.equal(taken[0] + taken[1], 2000);
+});
+
+test('SPEC-api I10: property wait/notify ping-pong between two spawned threads terminates', async () => {
+  const turn = { v: 0 };
+  const player = (mine, next) => new Thread(() => {
+    for (let round = 0; round < 500; round++) {
+      while (Atomics.load(turn, 'v') !== mine) Atomics.wait(turn, 'v', Atomics.load(turn, 'v') === mine ? -1 : Atomics.load(turn, 'v'), 10000);
+      Atomics.store(turn, 'v', next);
+      Atomics.notify(turn, 'v');
+    }
+    return 'done';
+  });
+  const a = player(0, 1);
+  const b = player(1, 0);
+  assert.deepEqual([await joinWithin(a), await joinWithin(b)], ['done', 'done']);
+});
