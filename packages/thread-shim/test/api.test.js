@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const { install } = require('..');
 const { joinWithin, withTimeout } = require('../test-support/helpers.js');
 
-test('globals are installed, non-enumerable, and pass feature detection', async () => {
+test('SPEC-api 4 preamble: globals are installed, non-enumerable, and pass feature detection', async () => {
   for (const name of ['Thread', 'Lock', 'Condition', 'ThreadLocal', 'ConcurrentAccessError']) {
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
     assert.equal(typeof descriptor.value, 'function', name);
@@ -18,7 +18,7 @@ test('globals are installed, non-enumerable, and pass feature detection', async 
   assert.equal(await new Thread(() => 1).asyncJoin(), 1);
 });
 
-test('constructors throw TypeError without new, and for a non-callable', () => {
+test('SPEC-api 4 preamble: constructors throw TypeError without new, and for a non-callable', () => {
   for (const Ctor of [Thread, Lock, Condition, ThreadLocal]) {
     assert.throws(() => Ctor(() => {}), TypeError);
   }
@@ -30,7 +30,7 @@ test('constructors throw TypeError without new, and for a non-callable', () => {
   }
 });
 
-test('arguments and results are shared by identity; this is undefined', () => {
+test('SPEC-api 4.1: arguments and results are shared by identity; this is undefined', () => {
   const input = { payload: [1, 2, 3] };
   const output = { made: 'in thread' };
   let closedOver = 0;
@@ -51,7 +51,7 @@ test('arguments and results are shared by identity; this is undefined', () => {
   assert.equal(closedOver, 41);
 });
 
-test('join rethrows the same exception object, and every join agrees', async () => {
+test('SPEC-api 4.1: join rethrows the same exception object, and every join agrees', async () => {
   const error = new Error('from the thread');
   const gate = { open: 0 };
   const failing = new Thread(() => {
@@ -82,7 +82,7 @@ test('join rethrows the same exception object, and every join agrees', async () 
   assert.equal(await withTimeout(asyncResult, 10000, 'asyncJoin'), error);
 });
 
-test('two threads joining the same thread agree on its value', async () => {
+test('SPEC-api 4.1: two threads joining the same thread agree on its value', async () => {
   const value = { unique: true };
   const target = new Thread(() => value);
   const a = new Thread(() => target.join());
@@ -92,7 +92,7 @@ test('two threads joining the same thread agree on its value', async () => {
   assert.equal(target.join(), value);
 });
 
-test('joining yourself throws', async () => {
+test('SPEC-api 4.1: joining yourself throws', async () => {
   assert.throws(() => Thread.current.join(), { message: 'Thread cannot join itself' });
   const thread = new Thread(() => {
     try {
@@ -105,7 +105,7 @@ test('joining yourself throws', async () => {
   assert.equal(await joinWithin(thread), 'Thread cannot join itself');
 });
 
-test('asyncJoin returns a new promise each call that settles on a later turn', async () => {
+test('SPEC-api 4.1: asyncJoin returns a new promise each call that settles on a later turn', async () => {
   const thread = new Thread(() => 'done');
   thread.join();
   const first = thread.asyncJoin();
@@ -120,7 +120,7 @@ test('asyncJoin returns a new promise each call that settles on a later turn', a
   assert.equal(await second, 'done');
 });
 
-test('Thread.current is the object from new; ids count up from 1, main is 0', async () => {
+test('SPEC-api 4.1: Thread.current is the object from new; ids count up from 1, main is 0', async () => {
   assert.equal(Thread.current.id, 0);
   assert.equal(Thread.current, Thread.current);
   assert.ok(Thread.current instanceof Thread);
@@ -140,7 +140,7 @@ test('Thread.current is the object from new; ids count up from 1, main is 0', as
   await joinWithin(later);
 });
 
-test('a thread drains its own microtasks before it finishes', async () => {
+test('SPEC-api 4.6.1: a thread drains its own microtasks before it finishes', async () => {
   const log = [];
   const thread = new Thread(() => {
     Promise.resolve().then(() => log.push('microtask'));
@@ -151,7 +151,7 @@ test('a thread drains its own microtasks before it finishes', async () => {
   assert.deepEqual(result, ['body', 'microtask']);
 });
 
-test('too many live threads is a RangeError', async () => {
+test('SPEC-api 4.1 / I17: too many live threads is a RangeError', async () => {
   const gate = { open: 0 };
   const parked = [];
   let error;
@@ -175,7 +175,7 @@ test('too many live threads is a RangeError', async () => {
   assert.equal(await new Thread(() => 'again').asyncJoin(), 'again');
 });
 
-test('ThreadLocal gives each thread its own slot, initially undefined', async () => {
+test('SPEC-api 4.4: ThreadLocal gives each thread its own slot, initially undefined', async () => {
   const local = new ThreadLocal();
   assert.equal(local.value, undefined);
   local.value = 'main';
@@ -198,7 +198,7 @@ test('ThreadLocal gives each thread its own slot, initially undefined', async ()
   assert.equal(local.value, 'main');
 });
 
-test('separate ThreadLocal objects are separate slots', async () => {
+test('SPEC-api 4.4: separate ThreadLocal objects are separate slots', async () => {
   const first = new ThreadLocal();
   const second = new ThreadLocal();
   first.value = 1;
@@ -212,12 +212,12 @@ test('separate ThreadLocal objects are separate slots', async () => {
   assert.equal(first.value, 1);
 });
 
-test('value rejects foreign receivers', () => {
+test('SPEC-api 4.4: value rejects foreign receivers', () => {
   const getter = Object.getOwnPropertyDescriptor(ThreadLocal.prototype, 'value').get;
   assert.throws(() => getter.call({}), TypeError);
 });
 
-test('Thread.restrict pins an object; property Atomics from another thread throw', async () => {
+test('SPEC-api 4.1 Thread.restrict: Thread.restrict pins an object; property Atomics from another thread throw', async () => {
   const pinned = Thread.restrict({ count: 0 });
   assert.equal(Atomics.add(pinned, 'count', 1), 0);
   const thread = new Thread(() => {
@@ -236,7 +236,7 @@ test('Thread.restrict pins an object; property Atomics from another thread throw
   assert.match(error.message, /restricted to thread 0/);
 });
 
-test('an object restricted by a thread belongs to that thread', async () => {
+test('SPEC-api 4.1 Thread.restrict: an object restricted by a thread belongs to that thread', async () => {
   const thread = new Thread(() => {
     const mine = Thread.restrict([1, 2, 3]);
     Atomics.store(mine, 0, 'ok here');
@@ -321,7 +321,7 @@ test('SPEC-api I18: the async forms always work on a main thread that may not bl
   }
 });
 
-test('install validates its options (shim only: the engine has command-line options, SPEC-api 3)', () => {
+test('shim: install validates its options (shim only: the engine has command-line options, SPEC-api 3)', () => {
   assert.throws(() => install({ preempt: 'yes' }), TypeError);
   assert.throws(() => install({ preempt: { intervalMs: 0 } }), RangeError);
   assert.throws(() => install({ mainThreadMayBlock: 1 }), TypeError);

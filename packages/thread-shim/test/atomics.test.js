@@ -6,7 +6,7 @@ const { joinWithin, withTimeout } = require('../test-support/helpers.js');
 
 install({ preempt: { intervalMs: 1 } });
 
-test('load/store/exchange on own data properties, any value', () => {
+test('SPEC-api 4.5: load/store/exchange on own data properties, any value', () => {
   const value = { any: 'object' };
   const o = { a: 1 };
   assert.equal(Atomics.load(o, 'a'), 1);
@@ -25,7 +25,7 @@ test('load/store/exchange on own data properties, any value', () => {
   assert.deepEqual(array, [10, 25]);
 });
 
-test('the key must be an own data property', () => {
+test('SPEC-api 4.5: the key must be an own data property', () => {
   const proto = { inherited: 1 };
   const o = Object.create(proto);
   Object.defineProperty(o, 'accessor', { get: () => 1, set: () => {}, configurable: true });
@@ -39,7 +39,7 @@ test('the key must be an own data property', () => {
   assert.throws(() => Atomics.load(new Proxy({ x: 1 }, {}), 'x'), TypeError);
 });
 
-test('compareExchange uses SameValueZero', () => {
+test('SPEC-api 4.5: compareExchange uses SameValueZero', () => {
   const o = { v: NaN };
   assert.ok(Number.isNaN(Atomics.compareExchange(o, 'v', NaN, 1)));
   assert.equal(o.v, 1);
@@ -54,7 +54,7 @@ test('compareExchange uses SameValueZero', () => {
   assert.equal(o.v, 'yes');
 });
 
-test('arithmetic needs a number already stored', () => {
+test('SPEC-api 4.5: arithmetic needs a number already stored', () => {
   const o = { n: 6, s: '6' };
   assert.equal(Atomics.add(o, 'n', 4), 6);
   assert.equal(Atomics.sub(o, 'n', 3), 10);
@@ -67,7 +67,7 @@ test('arithmetic needs a number already stored', () => {
   assert.throws(() => Atomics.add(o, 's', 1), TypeError);
 });
 
-test('typed-array Atomics still work through the original functions', () => {
+test('SPEC-api 4.5: typed-array Atomics still work through the original functions', () => {
   const ta = new Int32Array(new SharedArrayBuffer(16));
   assert.equal(Atomics.store(ta, 0, 7), 7);
   assert.equal(Atomics.add(ta, 0, 3), 7);
@@ -80,7 +80,7 @@ test('typed-array Atomics still work through the original functions', () => {
   assert.throws(() => Atomics.load(1, 0), TypeError);
 });
 
-test('a blocking typed-array wait on a spawned thread is a TypeError', async () => {
+test('SPEC-api 4.5 / 5.6: a blocking typed-array wait on a spawned thread is a TypeError', async () => {
   const ta = new Int32Array(new SharedArrayBuffer(8));
   const thread = new Thread(() => {
     const asyncForm = Atomics.waitAsync(ta, 0, 1);
@@ -98,7 +98,7 @@ test('a blocking typed-array wait on a spawned thread is a TypeError', async () 
   ]);
 });
 
-test('4 threads x 10000 Atomics.add on a property, with preemption, are exact', async () => {
+test('SPEC-api 4.5: 4 threads x 10000 Atomics.add on a property, with preemption, are exact', async () => {
   const counter = { n: 0 };
   const threads = [];
   for (let t = 0; t < 4; t++) {
@@ -110,7 +110,7 @@ test('4 threads x 10000 Atomics.add on a property, with preemption, are exact', 
   assert.equal(counter.n, 40000);
 });
 
-test('preemption is real: without a lock a read-modify-write race is observed', async () => {
+test('SPEC-api 4.5: preemption is real: without a lock a read-modify-write race is observed', async () => {
   // Each thread reads, spins, then writes back read + 1. Threads only switch
   // if preemption interrupts them, so any lost update proves it. Retries are
   // bounded; the failure is loud.
@@ -135,7 +135,7 @@ test('preemption is real: without a lock a read-modify-write race is observed', 
   assert.ok(lost > 0, 'no lost update observed: preemption did not interleave threads');
 });
 
-test('property wait/notify ping-pong between the main thread and a thread', async () => {
+test('SPEC-api 4.5 / 5.6: property wait/notify ping-pong between the main thread and a thread', async () => {
   const cell = { turn: 'main' };
   const rounds = 500;
   const thread = new Thread(() => {
@@ -162,7 +162,7 @@ test('property wait/notify ping-pong between the main thread and a thread', asyn
   assert.equal(await joinWithin(thread), 'done');
 });
 
-test('blocking property wait on the main thread: ok, not-equal, timed-out', async () => {
+test('SPEC-api 4.5 / 5.6: blocking property wait on the main thread: ok, not-equal, timed-out', async () => {
   const cell = { v: 0 };
   assert.equal(Atomics.wait(cell, 'v', 1, 1000), 'not-equal');
   assert.equal(Atomics.wait(cell, 'v', 0, 0), 'timed-out');
@@ -177,7 +177,7 @@ test('blocking property wait on the main thread: ok, not-equal, timed-out', asyn
   assert.equal(await joinWithin(waker), 1);
 });
 
-test('waitAsync: not-equal, zero time-out, time-out and notify', async () => {
+test('SPEC-api 4.5 / 5.6: waitAsync: not-equal, zero time-out, time-out and notify', async () => {
   const cell = { v: 'a' };
   assert.deepEqual(Atomics.waitAsync(cell, 'v', 'b'), { async: false, value: 'not-equal' });
   assert.deepEqual(Atomics.waitAsync(cell, 'v', 'a', 0), { async: false, value: 'timed-out' });
@@ -194,7 +194,7 @@ test('waitAsync: not-equal, zero time-out, time-out and notify', async () => {
   assert.equal(await withTimeout(other.value, 5000, 'unrelated time-out'), 'timed-out');
 });
 
-test('notify wakes at most count waiters, FIFO', async () => {
+test('SPEC-api 4.5 / 5.6: notify wakes at most count waiters, FIFO', async () => {
   const cell = { v: 0 };
   const order = [];
   const waits = [0, 1, 2, 3].map((i) => Atomics.waitAsync(cell, 'v', 0).value.then(() => order.push(i)));
@@ -205,7 +205,7 @@ test('notify wakes at most count waiters, FIFO', async () => {
   assert.deepEqual(order, [0, 1, 2, 3]);
 });
 
-test('with preemption on, the main thread yields inside its blocking typed-array Atomics.wait: a thread can notify it', async () => {
+test('SPEC-api 4.5 / 5.6: with preemption on, the main thread yields inside its blocking typed-array Atomics.wait: a thread can notify it', async () => {
   // V8 handles interrupts inside that wait, so the preemption hands the lock over there too. The value
   // never changes, so only a notify can end the wait with 'ok'; the thread notifies until main is back.
   const words = new Int32Array(new SharedArrayBuffer(8));

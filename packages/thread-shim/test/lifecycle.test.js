@@ -21,19 +21,19 @@ async function assertCleanExit(code, expectedStdout) {
   if (expectedStdout !== undefined) assert.equal(stdout, expectedStdout);
 }
 
-test('a process that joined its threads exits cleanly', async () => {
+test('SPEC-api 4.6: a process that joined its threads exits cleanly', async () => {
   await assertCleanExit(`${load}
     const ts = [1, 2, 3].map((i) => new Thread((n) => n * 2, i));
     console.log(ts.map((t) => t.join()).join(','));`, '2,4,6\n');
 });
 
-test('unjoined finished threads and pending asyncJoin: clean exit after they settle', async () => {
+test('SPEC-api 4.6: unjoined finished threads and pending asyncJoin: clean exit after they settle', async () => {
   await assertCleanExit(`${load}
     new Thread(() => ({ big: new Array(1000).fill('x') }));
     new Thread(() => 2).asyncJoin().then((v) => console.log('joined', v));`, 'joined 2\n');
 });
 
-test('threads parked forever do not keep the process alive, and exit is clean', async () => {
+test('SPEC-api 4.6: threads parked forever do not keep the process alive, and exit is clean', async () => {
   await assertCleanExit(`${load}
     const lock = new Lock(); const cond = new Condition(); const cell = { v: 0 };
     new Thread(() => lock.hold(() => { for (;;) cond.wait(lock); }));
@@ -43,7 +43,7 @@ test('threads parked forever do not keep the process alive, and exit is clean', 
     console.log('main done');`, 'main done\n');
 });
 
-test('clean exit with preemption on and threads created by threads', async () => {
+test('SPEC-api 4.6: clean exit with preemption on and threads created by threads', async () => {
   await assertCleanExit(`const { install } = ${load.slice(0, -1)};
     install({ preempt: { intervalMs: 1 } });
     const counter = { n: 0 };
@@ -55,13 +55,13 @@ test('clean exit with preemption on and threads created by threads', async () =>
     outer.asyncJoin().then((n) => console.log(n));`, '60000\n');
 });
 
-test('an uncaught error in a thread is only seen by join', async () => {
+test('SPEC-api 4.6: an uncaught error in a thread is only seen by join', async () => {
   await assertCleanExit(`${load}
     const t = new Thread(() => { throw new Error('kept for join'); });
     t.asyncJoin().catch((e) => console.log(e.message));`, 'kept for join\n');
 });
 
-test('timers, promises, fs callbacks and workers keep working next to busy threads', async () => {
+test('SPEC-api 4.6 (Node integration): timers, promises, fs callbacks and workers keep working next to busy threads', async () => {
   const stop = { v: 0 };
   const busy = [1, 2].map(() => new Thread(() => {
     let spins = 0;
@@ -84,7 +84,7 @@ test('timers, promises, fs callbacks and workers keep working next to busy threa
   for (const thread of busy) assert.equal(await joinWithin(thread), true);
 });
 
-test('a thread can use timers and fs; its callbacks run on the main thread', async () => {
+test('SPEC-api 4.6 (Node integration): a thread can use timers and fs; its callbacks run on the main thread', async () => {
   const done = new Promise((resolve) => {
     const thread = new Thread(() => {
       setTimeout(() => resolve(Thread.current.id), 10);
@@ -95,7 +95,7 @@ test('a thread can use timers and fs; its callbacks run on the main thread', asy
   assert.equal(await withTimeout(done, 10000, 'timer set by a thread'), 0);
 });
 
-test('the shim cannot be installed inside a Worker', async () => {
+test('SPEC-api 4.6 (Node integration): the shim cannot be installed inside a Worker', async () => {
   const message = await new Promise((resolve, reject) => {
     const w = new Worker(
       `const { parentPort } = require('node:worker_threads');
@@ -107,4 +107,28 @@ test('the shim cannot be installed inside a Worker', async () => {
     w.once('error', reject);
   });
   assert.match(message, /main thread's isolate/);
+});
+
+test('SPEC-api 4.6.3 / 8: at exit, a thread holding a lock while waiting on a condition, and one parked on that lock, are terminated: no finally runs, exit is clean', async () => {
+  await assertCleanExit(`${load}
+    const outer = new Lock(); const inner = new Lock(); const cond = new Condition(); const gate = { held: 0 };
+    new Thread(() => outer.hold(() => {
+      try {
+        inner.hold(() => { Atomics.store(gate, 'held', 1); Atomics.notify(gate, 'held'); for (;;) cond.wait(inner); });
+      } finally { console.log('finally ran'); }
+    }));
+    new Thread(() => {
+      while (Atomics.load(gate, 'held') === 0) Atomics.wait(gate, 'held', 0, 10000);
+      try { outer.hold(() => {}); } finally { console.log('finally ran'); }
+    });
+    const seen = Atomics.waitAsync(gate, 'held', 0, 10000);
+    Promise.resolve(seen.async ? seen.value : 'ok').then(() => console.log('main done'));`, 'main done\n');
+});
+
+test('SPEC-api I12 / I20: asyncJoin settles on a later turn and keeps the process alive until then', async () => {
+  await assertCleanExit(`${load}
+    const t = new Thread(() => 'late');
+    let sync = true;
+    t.asyncJoin().then((v) => console.log(v, sync ? 'sync' : 'later'));
+    sync = false;`, 'late later\n');
 });

@@ -53,7 +53,7 @@ install({ preempt: { intervalMs: 1 } });
 })();
 `;
 
-test('threads preempted while running regexps neither crash nor get wrong matches', async () => {
+test('SPEC-api 5.2 (preemption): threads preempted while running regexps neither crash nor get wrong matches', async () => {
   const { status, signal, stdout, stderr } = await runNode(child, { ms: 120_000 });
   assert.equal(signal, null, `killed by ${signal}; stderr: ${stderr}`);
   assert.equal(status, 0, `exit ${status}; stderr: ${stderr}`);

@@ -9,14 +9,14 @@ const { joinWithin, withTimeout } = require('../test-support/helpers.js');
 // Preemption makes the counter tests meaningful: threads interleave anywhere.
 install({ preempt: { intervalMs: 1 } });
 
-test('hold runs fn and returns its value; an uncontended hold never blocks', () => {
+test('SPEC-api 4.2: hold runs fn and returns its value; an uncontended hold never blocks', () => {
   const lock = new Lock();
   assert.equal(lock.locked, false);
   assert.equal(lock.hold(() => (lock.locked ? 'held' : 'free')), 'held');
   assert.equal(lock.locked, false);
 });
 
-test('Lock is not recursive, and the outer hold is kept', () => {
+test('SPEC-api 4.2: Lock is not recursive, and the outer hold is kept', () => {
   const lock = new Lock();
   lock.hold(() => {
     assert.throws(() => lock.hold(() => {}), { name: 'Error', message: 'Lock is not recursive' });
@@ -25,7 +25,7 @@ test('Lock is not recursive, and the outer hold is kept', () => {
   assert.equal(lock.locked, false);
 });
 
-test('hold releases when fn throws, and rethrows the same object', () => {
+test('SPEC-api 4.2: hold releases when fn throws, and rethrows the same object', () => {
   const lock = new Lock();
   const error = new Error('inside');
   assert.throws(
@@ -39,7 +39,7 @@ test('hold releases when fn throws, and rethrows the same object', () => {
   assert.equal(lock.hold(() => 'usable again'), 'usable again');
 });
 
-test('async holds are granted FIFO, on a later turn', async () => {
+test('SPEC-api 4.2: async holds are granted FIFO, on a later turn', async () => {
   const lock = new Lock();
   const release = await lock.asyncHold();
   const order = [];
@@ -59,7 +59,7 @@ test('async holds are granted FIFO, on a later turn', async () => {
   assert.deepEqual(results, order.map((i) => i * 2));
 });
 
-test('asyncHold(fn) rejects with what fn threw, and releases', async () => {
+test('SPEC-api 4.2: asyncHold(fn) rejects with what fn threw, and releases', async () => {
   const lock = new Lock();
   const error = new Error('async boom');
   await assert.rejects(lock.asyncHold(() => {
@@ -68,7 +68,7 @@ test('asyncHold(fn) rejects with what fn threw, and releases', async () => {
   assert.equal(lock.locked, false);
 });
 
-test('a release function must be called exactly once', async () => {
+test('SPEC-api 4.2: a release function must be called exactly once', async () => {
   const lock = new Lock();
   const release = await lock.asyncHold();
   assert.equal(lock.locked, true);
@@ -82,7 +82,7 @@ test('a release function must be called exactly once', async () => {
   other();
 });
 
-test('a contended hold blocks a spawned thread until release (handshake)', async () => {
+test('SPEC-api 4.2: a contended hold blocks a spawned thread until release (handshake)', async () => {
   const lock = new Lock();
   const steps = { v: 0 };
   const release = await lock.asyncHold();
@@ -99,7 +99,7 @@ test('a contended hold blocks a spawned thread until release (handshake)', async
   assert.equal(await joinWithin(thread), 2);
 });
 
-test('4 threads x 10000 increments under a Lock, with preemption, are exact', async () => {
+test('SPEC-api 4.2: 4 threads x 10000 increments under a Lock, with preemption, are exact', async () => {
   const lock = new Lock();
   const counter = { n: 0 };
   const threads = [];
@@ -121,7 +121,7 @@ test('4 threads x 10000 increments under a Lock, with preemption, are exact', as
   assert.equal(counter.n, 40000);
 });
 
-test('main thread and spawned threads contend for one lock without losing updates', async () => {
+test('SPEC-api 4.2: main thread and spawned threads contend for one lock without losing updates', async () => {
   const lock = new Lock();
   const counter = { n: 0 };
   const threads = [1, 2].map(() => new Thread(() => {
@@ -134,7 +134,7 @@ test('main thread and spawned threads contend for one lock without losing update
   assert.equal(counter.n, 6000);
 });
 
-test('wait requires holding the lock', () => {
+test('SPEC-api 4.3: wait requires holding the lock', () => {
   const lock = new Lock();
   const cond = new Condition();
   assert.throws(() => cond.wait(lock), TypeError);
@@ -142,13 +142,13 @@ test('wait requires holding the lock', () => {
   assert.throws(() => cond.asyncWait(lock), TypeError);
 });
 
-test('notify with no waiters returns 0', () => {
+test('SPEC-api 4.3: notify with no waiters returns 0', () => {
   const cond = new Condition();
   assert.equal(cond.notify(), 0);
   assert.equal(cond.notifyAll(), 0);
 });
 
-test('producer/consumer: no lost wake-up over many rounds', async () => {
+test('SPEC-api 4.3: producer/consumer: no lost wake-up over many rounds', async () => {
   const lock = new Lock();
   const nonEmpty = new Condition();
   const nonFull = new Condition();
@@ -181,7 +181,7 @@ test('producer/consumer: no lost wake-up over many rounds', async () => {
   assert.deepEqual(got, [...Array(rounds).keys()]);
 });
 
-test('wait re-acquires the lock before returning, under the same hold', async () => {
+test('SPEC-api 4.3: wait re-acquires the lock before returning, under the same hold', async () => {
   const lock = new Lock();
   const cond = new Condition();
   const state = { ready: false };
@@ -206,7 +206,7 @@ test('wait re-acquires the lock before returning, under the same hold', async ()
   assert.equal(lock.locked, false, 'the hold that waited released the lock at its end');
 });
 
-test('notifyAll wakes sync and async waiters FIFO and returns the count', async () => {
+test('SPEC-api 4.3: notifyAll wakes sync and async waiters FIFO and returns the count', async () => {
   const lock = new Lock();
   const cond = new Condition();
   const parked = { n: 0 };
@@ -245,7 +245,7 @@ test('notifyAll wakes sync and async waiters FIFO and returns the count', async 
   assert.equal(lock.locked, false);
 });
 
-test('asyncWait on the main thread and a blocking notifier thread', async () => {
+test('SPEC-api 4.2: asyncWait on the main thread and a blocking notifier thread', async () => {
   const lock = new Lock();
   const ready = new Condition();
   const mailbox = [];
