@@ -96,8 +96,7 @@ for (const sample of samples) {
   test(name, async (t) => {
     if (sample.lang === 'ts') {
       const diagnostics = diagnosticsByDir.get(sample.dir) ?? [];
-      // Line numbers in the report: the sample's file line plus the fence line gives the markdown line.
-      assert.equal(ts.formatDiagnostics(diagnostics, formatHost), '', `type errors in the sample at ${sample.file}:${sample.line}`);
+      if (diagnostics.length > 0) assert.fail(`type errors in the sample:\n${diagnostics.map((d) => describeDiagnostic(sample, d)).join('\n')}`);
     }
     if (sample.mode === 'typecheck-only') return;
 
@@ -118,6 +117,9 @@ for (const sample of samples) {
     if (sample.mode === 'throws') {
       assert.notEqual(code, 0, `the sample was expected to throw ${sample.argument}${transcript}`);
       assert.match(stderr, new RegExp(`^(Uncaught )?${sample.argument}\\b`, 'm'), `the sample threw, but not ${sample.argument}${transcript}`);
+      // `// RangeError: the message` in the sample: the message is a claim too.
+      const claimed = new RegExp(`// (${sample.argument}: .*)$`, 'm').exec(sample.code)?.[1].trim();
+      if (claimed !== undefined) assert.ok(stderr.includes(claimed), `the sample says it throws ${JSON.stringify(claimed)}${transcript}`);
       return;
     }
     assert.equal(code, 0, `the sample failed${transcript}`);
@@ -136,6 +138,16 @@ for (const sample of samples) {
     }
     t.diagnostic(`ran ${entry}`);
   });
+}
+
+/** A type error, located in the markdown: `docs/guides/x.md:42:7 TS2322: ...`. */
+function describeDiagnostic(sample, diagnostic) {
+  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+  if (!diagnostic.file || diagnostic.start === undefined) return `TS${diagnostic.code}: ${message}`;
+  const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+  const file = sample.files.find(({ name }) => join(sample.dir, name) === diagnostic.file.fileName);
+  const where = file ? `${sample.file}:${file.firstLine + line}:${character + 1}` : `${diagnostic.file.fileName}:${line + 1}:${character + 1}`;
+  return `${where} TS${diagnostic.code}: ${message}`;
 }
 
 function normalize(text) {
