@@ -22,6 +22,11 @@ export interface InstallOptions {
    * browser-like main thread). Default `true`.
    */
   mainThreadMayBlock?: boolean;
+  /**
+   * When `false`, the same gate applies on every thread (the engine's
+   * `--can-block-is-false`). Default `true`.
+   */
+  canBlock?: boolean;
 }
 
 /** The configuration in force after {@link install}. */
@@ -29,6 +34,7 @@ export interface InstalledOptions {
   preempt: boolean;
   intervalMs: number;
   mainThreadMayBlock: boolean;
+  canBlock: boolean;
 }
 
 /**
@@ -43,11 +49,15 @@ export interface InstalledOptions {
  */
 export function install(options?: InstallOptions): InstalledOptions;
 
-/** Thrown when an object pinned with `Thread.restrict` is touched from another thread. */
-export class ConcurrentAccessError extends Error {
-  readonly name: 'ConcurrentAccessError';
-  readonly code: 'ERR_CONCURRENT_ACCESS';
-}
+/**
+ * Thrown when an object pinned with `Thread.restrict` is touched from another
+ * thread. An `Error` subclass; callable with or without `new`.
+ */
+export declare const ConcurrentAccessError: {
+  new (message?: string, options?: ErrorOptions): Error & { name: 'ConcurrentAccessError' };
+  (message?: string, options?: ErrorOptions): Error & { name: 'ConcurrentAccessError' };
+  readonly prototype: Error & { name: 'ConcurrentAccessError' };
+};
 
 declare global {
   /** A thread of the same heap: arguments and results are shared by identity. */
@@ -73,7 +83,7 @@ declare global {
     hold<T>(fn: () => T): T;
     /** Runs `fn` holding the lock on a later turn, on the main thread; settles with its result. */
     asyncHold<T>(fn: () => T): Promise<Awaited<T>>;
-    /** Resolves to a release function, to be called exactly once. */
+    /** Resolves to a release function, to be called exactly once (a second call throws). */
     asyncHold(): Promise<() => void>;
     /** Racy; for tests. */
     readonly locked: boolean;
