@@ -9,7 +9,8 @@ import { BackendUnavailableError } from '../errors.js';
 import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 
-interface WebWorker {
+/** What the backend uses of a Web Worker (checked against Bun's own types by test/types/bun-web-worker.ts). */
+export interface WebWorker {
   postMessage(message: unknown): void;
   terminate(): void;
   addEventListener(type: string, listener: (event: { data?: unknown; error?: unknown; message?: string; preventDefault?: () => void }) => void): void;
@@ -17,7 +18,8 @@ interface WebWorker {
   unref?: () => void;
 }
 
-interface WebGlobals {
+/** The globals the backend reads (checked against Bun's own types by test/types/bun-web-worker.ts). */
+export interface WebGlobals {
   Worker?: new (url: string | URL, options?: { type?: 'module' | 'classic'; name?: string }) => WebWorker;
   navigator?: { hardwareConcurrency?: number };
   Blob?: typeof Blob;

@@ -90,6 +90,24 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedValue {
   return { kind: 'error', error };
 }
 
+/**
+ * A smaller copy of a serialized error, for a slot that cannot hold the whole
+ * one: every stack in the chain keeps its first line and at most `frames`
+ * frames (none when 0), and with `messageChars` every message is cut to that
+ * many characters. Name, props (the `code`), the chain of causes and the
+ * values stay as they are.
+ */
+export function trimSerialized(value: SerializedValue, frames: number, messageChars?: number): SerializedValue {
+  if (value.kind !== 'error') return value;
+  const e = value.error;
+  const stack = e.stack === undefined ? undefined : e.stack.split('\n').slice(0, 1 + frames).join('\n');
+  const message = messageChars !== undefined && e.message.length > messageChars ? `${e.message.slice(0, messageChars)}…` : e.message;
+  const error: { -readonly [K in keyof SerializedError]: SerializedError[K] } = { name: e.name, message, stack: frames > 0 ? stack : undefined, props: e.props };
+  if (e.cause) error.cause = trimSerialized(e.cause, frames, messageChars);
+  if (e.errors) error.errors = e.errors.map((x) => trimSerialized(x, frames, messageChars));
+  return { kind: 'error', error };
+}
+
 function describeUncloneable(value: unknown): string {
   try {
     return `[uncloneable ${typeof value}: ${String(value)}]`;

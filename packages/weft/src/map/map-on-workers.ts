@@ -14,6 +14,7 @@ import { analyzeFunction } from '../task/analyze-function.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
+import { isTypeScriptModule, runtimeStripsTypes } from '../task/typescript-modules.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
 import { mapNested } from './nested-map.js';
@@ -165,7 +166,11 @@ async function run<T, R, C>(
   // Probe: run the first items here, doubling the batch until the budget is spent.
   let next = 0;
   let perItemMs: number | undefined;
-  const local = moduleRefOf(fn)?.kind === 'module' ? undefined : fn;
+  const moduleRef = moduleRefOf(fn);
+  // A module function runs on workers only (fromModule), and so does a TypeScript task module where the
+  // runtime does not strip types: whether a worker can load it (tsx can, ts-node cannot) must decide
+  // the outcome for every input size, not only for items that reach a worker.
+  const local = moduleRef?.kind === 'module' || (moduleRef !== undefined && isTypeScriptModule(moduleRef.url) && !runtimeStripsTypes()) ? undefined : fn;
   // Items run here cross as they would to a worker (copied, results checked); shared-heap threads share both.
   const copies = backend.kind !== 'native';
   // Where this thread may not block (a browser's main thread), items never run here: they may use blocking APIs.

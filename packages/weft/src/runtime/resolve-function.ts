@@ -8,6 +8,8 @@
 import type { FunctionRef } from '../protocol.js';
 import { taskRegistry } from '../task/define-task.js';
 import { importTaskModule } from '../task/task-import-guard.js';
+import { isTypeScriptModule, runtimeStripsTypes } from '../task/typescript-modules.js';
+import { registerTsxInWorker } from './tsx-in-worker.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -64,17 +66,20 @@ export async function resolveFunction(ref: FunctionRef): Promise<AnyFunction> {
 
 /** Import a task's module; a TypeScript module that a worker cannot load gets an error saying why and what to do. */
 async function importModule(url: string): Promise<Record<string, unknown>> {
+  const typescript = isTypeScriptModule(url);
+  // Under tsx on Node 20 the worker has tsx's flag but not its hooks: register them before the first
+  // TypeScript import (a failed import stays failed for its URL, so this cannot wait for the error).
+  if (typescript && !runtimeStripsTypes()) await registerTsxInWorker((specifier) => import(/* @vite-ignore */ specifier));
   try {
     return await importTaskModule(url, () => import(/* @vite-ignore */ url) as Promise<Record<string, unknown>>);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(new URL(url).pathname)) {
-      throw new TypeError(
-        `A worker cannot import ${url}: on Node 20, loader hooks (tsx, ts-node) do not run in worker threads. ` +
-          'Write task modules as .js/.mjs (typed with a .d.ts or JSDoc), or build them to JavaScript first (Bun and Deno load TypeScript in workers themselves)',
-        { cause: err },
-      );
-    }
-    throw err;
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !typescript) throw err;
+    throw new TypeError(
+      `A worker cannot import ${url}: this Node (${String((globalThis as { process?: { version?: string } }).process?.version)}) does not strip types, ` +
+        'and no loader that works in worker threads is active (tsx does: run the app with `tsx` or `node --import tsx`; ts-node does not). ' +
+        'Use Node 22.18 or later, or write task modules as .js/.mjs (typed with a .d.ts or JSDoc), or build them to JavaScript first',
+      { cause: err },
+    );
   }
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
-import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
+import { deserializeThrown, serializeThrown, trimSerialized, type SerializedValue } from '../codec/error-codec.js';
 import { FunctionTable } from '../pool/function-table.js';
 import type { MpmcRing } from '../pool/mpmc-ring.js';
 import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
@@ -22,6 +22,9 @@ import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
 import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../pool/identity-heap.js';
 import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../pool/shared-buffers.js';
 import { isThenable } from './is-thenable.js';
+
+/** How a forked task's error is shortened to fit its slot, in turn: [stack frames kept, message characters kept]. */
+const TRIMS: readonly (readonly [number, number | undefined])[] = [[6, undefined], [2, undefined], [0, undefined], [0, 160]];
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -312,6 +315,16 @@ export class WorkerScheduler {
         state = TaskState.Failed;
         value = serializeThrown(new TypeError(`The task's result cannot be sent back: ${(err as Error).message}`));
         encoded = encodePayload(value);
+      }
+      if (encoded.size > capacity && state === TaskState.Failed && !(flags & SlotFlag.TopLevel)) {
+        // A fork's error must fit its slot: keep name, code, causes and messages; shorten the stacks first.
+        for (const [frames, chars] of TRIMS) {
+          const trimmed = encodePayload(trimSerialized(value as SerializedValue, frames, chars));
+          if (trimmed.size <= capacity) {
+            encoded = trimmed;
+            break;
+          }
+        }
       }
       if (encoded.size <= capacity) {
         length = this.memory.payloads.write(at, encoded);
