@@ -8,7 +8,9 @@
 //                                    unless given --out); the chart goes to FILE.svg
 //   npm run bench -- --threads N     pool size of every contender (default: the available threads)
 //   npm run bench -- --runtime bun   on Bun or Deno (default --only map,pool, report docs/benchmarks-bun.md);
-//                                    a peer that fails or hangs there is skipped, saying why
+//                                    a peer that fails or hangs there is skipped, saying why;
+//                                    node22, node24: npm's Node 22/24 (report docs/benchmarks-node24.md)
+//   npm run bench -- --node PATH     on that node binary (default --only map,pool, report docs/benchmarks-node<major>.md)
 import { writeFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';

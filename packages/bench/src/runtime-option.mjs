@@ -12,6 +12,19 @@ import { fileURLToPath } from 'node:url';
  * and `--out docs/benchmarks-<runtime>.md`.
  */
 export function relaunchOnRuntime(script, args, runtime) {
+  const nodeAt = args.indexOf('--node');
+  if (nodeAt >= 0) {
+    // `--node PATH`: this program on that Node binary (its version names the default report).
+    const bin = args[nodeAt + 1];
+    if (bin === undefined || !existsSync(bin)) throw new RangeError(`--node: expected the path of a node binary, received ${JSON.stringify(bin)}`);
+    const rest = args.filter((_, i) => i !== nodeAt && i !== nodeAt + 1);
+    const major = /^v(\d+)/.exec(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1];
+    if (major === undefined) throw new RangeError(`--node: ${bin} did not print a Node version`);
+    if (!rest.includes('--only')) rest.push('--only', 'map,pool');
+    if (!rest.includes('--out')) rest.push('--out', fileURLToPath(new URL(`../../../docs/benchmarks-node${major}.md`, import.meta.url)));
+    const child = spawnSync(bin, [fileURLToPath(script), ...rest], { stdio: 'inherit' });
+    process.exit(child.status ?? 1);
+  }
   if (runtime === undefined || runtime === 'node') return;
   const bins = {
     bun: '../../../node_modules/.bin/bun',
@@ -25,7 +38,8 @@ export function relaunchOnRuntime(script, args, runtime) {
   const at = args.indexOf('--runtime');
   const rest = args.filter((_, i) => i !== at && i !== at + 1);
   if (!rest.includes('--only')) rest.push('--only', 'map,pool');
-  if (!rest.includes('--out')) rest.push('--out', fileURLToPath(new URL(`../../../docs/benchmarks-${runtime}.md`, import.meta.url)));
+  const report = runtime.startsWith('node') ? runtime.replace('node', 'benchmarks-node') : `benchmarks-${runtime}`;
+  if (!rest.includes('--out')) rest.push('--out', fileURLToPath(new URL(`../../../docs/${report}.md`, import.meta.url)));
   const file = fileURLToPath(script);
   const child = spawnSync(bin, runtime === 'deno' ? ['run', '-A', file, ...rest] : [file, ...rest], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
