@@ -76,9 +76,12 @@ declare global {
     static restrict<O extends object>(object: O): O;
   }
 
-  /** A non-reentrant lock. */
-  class Lock {
-    constructor();
+  /**
+   * A non-reentrant lock. Declared as an interface and a `var` rather than a
+   * class so that it merges with lib.dom's `Lock` (the Web Locks API's) instead
+   * of clashing with it (TS2300) in a project that has both.
+   */
+  interface Lock {
     /** Runs `fn` holding the lock (blocking when contended) and returns its value. */
     hold<T>(fn: () => T): T;
     /** Runs `fn` holding the lock on a later turn, on the main thread; settles with its result. */
@@ -88,6 +91,11 @@ declare global {
     /** Racy; for tests. */
     readonly locked: boolean;
   }
+  // The same type as lib.dom's declaration, so that the two may coexist.
+  var Lock: {
+    prototype: Lock;
+    new (): Lock;
+  };
 
   /** A condition variable used with a {@link Lock}. */
   class Condition {
