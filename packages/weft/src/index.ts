@@ -12,6 +12,8 @@ import './memory/builtin-shareables.js';
 
 export { parallelMap } from './map/parallel-map.js';
 export type { MapFn, ParallelMapOptions } from './map/parallel-map.js';
+export { par } from './par/par.js';
+export type { ParIter, ParOptions } from './par/par.js';
 export { Pool } from './pool/pool.js';
 export type { PoolOptions, RunOptions, PoolMapOptions, ArgsBeforeSignal } from './pool/pool.js';
 export type { PoolStats, DurationSummary } from './pool/pool-stats.js';
