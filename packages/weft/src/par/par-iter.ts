@@ -113,9 +113,8 @@ export class ParIter<T, C = undefined> {
    * console.log(await par(new Set([3, 1, 2])).map((x) => x * 10).toArray()); // [ 30, 10, 20 ]
    * ```
    */
-  async toArray(): Promise<T[]> {
-    const chunks = (await this.#run('toArray', { kind: 'collect' })) as T[][];
-    return chunks.flat(1) as T[];
+  toArray(): Promise<T[]> {
+    return this.#run('toArray', { kind: 'collect' }).then((chunks) => (chunks as T[][]).flat(1) as T[]);
   }
 
   /**
@@ -132,9 +131,9 @@ export class ParIter<T, C = undefined> {
    * console.log(Array.from(out)); // [ 1, 4, 9 ]
    * ```
    */
-  async forEach(fn: (item: T, index: number, context: C) => void): Promise<void> {
+  forEach(fn: (item: T, index: number, context: C) => void): Promise<void> {
     const each = this.#check('forEach', 'fn', fn);
-    await this.#run('forEach', { kind: 'each', fn: each });
+    return this.#run('forEach', { kind: 'each', fn: each }).then(() => undefined);
   }
 
   /**
@@ -150,10 +149,13 @@ export class ParIter<T, C = undefined> {
    * console.log(await par([3, 9, 4]).reduce((a, b) => Math.max(a, b), -Infinity)); // 9
    * ```
    */
-  async reduce(fn: (a: T, b: T) => T, identity: T): Promise<T> {
+  reduce(fn: (a: T, b: T) => T, identity: T): Promise<T> {
     const step = this.#check('reduce', 'fn', fn);
-    const chunks = (await this.#run('reduce', { kind: 'reduce', fn: step }, { identity })) as T[];
-    return combineOnCaller('reduce', chunks, identity, fn);
+    return this.#run('reduce', { kind: 'reduce', fn: step }, { identity }).then((results) => {
+      const chunks = results as T[];
+      // Each chunk started from its own copy of identity; the caller's identity is returned only for an empty chain.
+      return chunks.length === 0 ? identity : combineOnCaller('reduce', chunks.slice(1), chunks[0] as T, fn);
+    });
   }
 
   /**
@@ -174,13 +176,15 @@ export class ParIter<T, C = undefined> {
    * console.log(counts); // Map(3) { 'a' => 1, 'b' => 3, 'c' => 1 }
    * ```
    */
-  async fold<A>(init: () => A, step: (acc: A, item: T, index: number, context: C) => A, combine: (a: A, b: A) => A): Promise<A> {
+  fold<A>(init: () => A, step: (acc: A, item: T, index: number, context: C) => A, combine: (a: A, b: A) => A): Promise<A> {
     const initFn = this.#check('fold', 'init', init);
     const stepFn = this.#check('fold', 'step', step);
     this.#check('fold', 'combine', combine);
-    const chunks = (await this.#run('fold', { kind: 'fold', init: initFn, step: stepFn })) as A[];
-    if (chunks.length === 0) return init();
-    return combineOnCaller('fold', chunks.slice(1), chunks[0] as A, combine);
+    return this.#run('fold', { kind: 'fold', init: initFn, step: stepFn }).then((results) => {
+      const chunks = results as A[];
+      if (chunks.length === 0) return init();
+      return combineOnCaller('fold', chunks.slice(1), chunks[0] as A, combine);
+    });
   }
 
   /**
@@ -197,13 +201,14 @@ export class ParIter<T, C = undefined> {
    */
   sum(this: ParIter<number, C>): Promise<number>;
   sum(this: ParIter<bigint, C>): Promise<bigint>;
-  async sum(): Promise<unknown> {
-    const chunks = (await this.#run('sum', { kind: 'sum' })) as unknown[][];
-    const parts = chunks.flat(1) as number[];
-    if (parts.length === 0) return 0;
-    let acc = parts[0] as number;
-    for (let k = 1; k < parts.length; k++) acc += parts[k] as number;
-    return acc;
+  sum(): Promise<unknown> {
+    return this.#run('sum', { kind: 'sum' }).then((chunks) => {
+      const parts = (chunks as number[][]).flat(1);
+      if (parts.length === 0) return 0;
+      let acc = parts[0] as number;
+      for (let k = 1; k < parts.length; k++) acc += parts[k] as number;
+      return acc;
+    });
   }
 
   /**
@@ -234,15 +239,16 @@ export class ParIter<T, C = undefined> {
     return this.#extreme('max', compare);
   }
 
-  async #extreme(kind: 'min' | 'max', compare: ((a: T, b: T) => number) | undefined): Promise<T | undefined> {
+  #extreme(kind: 'min' | 'max', compare: ((a: T, b: T) => number) | undefined): Promise<T | undefined> {
     const cmp = compare === undefined ? DEFAULT_COMPARE : this.#check(kind, 'compare', compare);
-    const chunks = (await this.#run(kind, { kind, compare: cmp })) as T[][];
-    const parts = chunks.flat(1) as T[];
-    if (parts.length === 0) return undefined;
     const order = cmp.fn as (a: T, b: T) => number;
-    return combineOnCaller(kind, parts.slice(1), parts[0] as T, (acc, value) => {
-      const c = order(value, acc);
-      return (kind === 'min' ? c < 0 : c >= 0) ? value : acc;
+    return this.#run(kind, { kind, compare: cmp }).then((chunks) => {
+      const parts = (chunks as T[][]).flat(1) as T[];
+      if (parts.length === 0) return undefined;
+      return combineOnCaller(kind, parts.slice(1), parts[0] as T, (acc, value) => {
+        const c = order(value, acc);
+        return (kind === 'min' ? c < 0 : c >= 0) ? value : acc;
+      });
     });
   }
 
@@ -255,11 +261,12 @@ export class ParIter<T, C = undefined> {
    * console.log(await par([1, 2, 3, 4]).filter((x) => x % 2 === 0).count()); // 2
    * ```
    */
-  async count(): Promise<number> {
-    const chunks = (await this.#run('count', { kind: 'count' })) as number[];
-    let n = 0;
-    for (const c of chunks) n += c;
-    return n;
+  count(): Promise<number> {
+    return this.#run('count', { kind: 'count' }).then((chunks) => {
+      let n = 0;
+      for (const c of chunks as number[]) n += c;
+      return n;
+    });
   }
 
   /**
@@ -275,9 +282,8 @@ export class ParIter<T, C = undefined> {
    */
   find<S extends T>(predicate: (item: T, index: number, context: C) => item is S): Promise<S | undefined>;
   find(predicate: (item: T, index: number, context: C) => unknown): Promise<T | undefined>;
-  async find(predicate: (item: T, index: number, context: C) => unknown): Promise<T | undefined> {
-    const hit = await this.#search('find', predicate, 'first', false, true);
-    return hit === null ? undefined : (hit.value as T);
+  find(predicate: (item: T, index: number, context: C) => unknown): Promise<T | undefined> {
+    return this.#search('find', predicate, 'first', false, true).then((hit) => (hit === null ? undefined : (hit.value as T)));
   }
 
   /**
@@ -292,9 +298,8 @@ export class ParIter<T, C = undefined> {
    * console.log(await par([3, 8, 5, 10]).filter((x) => x % 2 === 0).findIndex((x) => x > 8)); // 3
    * ```
    */
-  async findIndex(predicate: (item: T, index: number, context: C) => unknown): Promise<number> {
-    const hit = await this.#search('findIndex', predicate, 'first', false, false);
-    return hit === null ? -1 : hit.index;
+  findIndex(predicate: (item: T, index: number, context: C) => unknown): Promise<number> {
+    return this.#search('findIndex', predicate, 'first', false, false).then((hit) => (hit === null ? -1 : hit.index));
   }
 
   /**
@@ -307,8 +312,8 @@ export class ParIter<T, C = undefined> {
    * console.log(await par([1, 3, 4], { context: { k: 4 } }).some((x, _i, ctx) => x === ctx.k)); // true
    * ```
    */
-  async some(predicate: (item: T, index: number, context: C) => unknown): Promise<boolean> {
-    return (await this.#search('some', predicate, 'any', false, false)) !== null;
+  some(predicate: (item: T, index: number, context: C) => unknown): Promise<boolean> {
+    return this.#search('some', predicate, 'any', false, false).then((hit) => hit !== null);
   }
 
   /**
@@ -321,11 +326,11 @@ export class ParIter<T, C = undefined> {
    * console.log(await par([2, 4, 7]).every((x) => x % 2 === 0)); // false
    * ```
    */
-  async every(predicate: (item: T, index: number, context: C) => unknown): Promise<boolean> {
-    return (await this.#search('every', predicate, 'any', true, false)) === null;
+  every(predicate: (item: T, index: number, context: C) => unknown): Promise<boolean> {
+    return this.#search('every', predicate, 'any', true, false).then((hit) => hit === null);
   }
 
-  async #search(name: string, predicate: unknown, mode: 'first' | 'any', negate: boolean, keepValue: boolean): Promise<SearchHit> {
+  #search(name: string, predicate: unknown, mode: 'first' | 'any', negate: boolean, keepValue: boolean): Promise<SearchHit> {
     const checked = this.#check(name, 'predicate', predicate);
     if (this.#plan.items.length >= NOT_FOUND) {
       throw new RangeError(`par(...).${name}: a searching terminal takes at most ${NOT_FOUND - 1} source items, received ${this.#plan.items.length}`);
@@ -333,10 +338,11 @@ export class ParIter<T, C = undefined> {
     // Word 0: the lowest source index found so far; chunks above it skip, running chunks poll it and stop.
     const cell = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
     cell[0] = NOT_FOUND;
-    const chunks = (await this.#run(name, { kind: 'search', predicate: checked, mode, negate, keepValue }, { cell })) as SearchHit[];
-    let best: SearchHit = null;
-    for (const hit of chunks) if (hit !== null && (best === null || hit.index < best.index)) best = hit;
-    return best;
+    return this.#run(name, { kind: 'search', predicate: checked, mode, negate, keepValue }, { cell }).then((chunks) => {
+      let best: SearchHit = null;
+      for (const hit of chunks as SearchHit[]) if (hit !== null && (best === null || hit.index < best.index)) best = hit;
+      return best;
+    });
   }
 }
 
