@@ -133,7 +133,9 @@ void Wait(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
   // Re-acquire before returning.
   lk.lock();
-  if (!lock->Busy()) {
+  // On the main thread, an undelivered asyncHold grant could never be
+  // delivered while it waits here: revoke it (see RevokeUndeliveredLocked).
+  if (!lock->Busy() || (IsMainThread() && RevokeUndeliveredLocked(*lock))) {
     lock->owner = me;
   } else {
     SyncLockWaiter again;

@@ -197,7 +197,7 @@ void Hold(const v8::FunctionCallbackInfo<v8::Value>& info) {
     lk.unlock();
     if (!CheckMayBlock(isolate, "Lock.prototype.hold")) return;
     lk.lock();
-    if (!lock->Busy()) {
+    if (!lock->Busy() || (IsMainThread() && RevokeUndeliveredLocked(*lock))) {
       lock->owner = me;
       my_serial = lock->NewHold();
       lk.unlock();
@@ -274,25 +274,30 @@ void AsyncHold(const v8::FunctionCallbackInfo<v8::Value>& info) {
   {
     std::lock_guard<std::mutex> lk(s.mu);
     s.pending_async++;
-    if (!state->Busy()) {
+    if (!state->Busy() && state->async_waiters.empty()) {
       // Granted at once (the lock reads held from now on); handed to
-      // JavaScript on a later turn, on the main thread.
+      // JavaScript on a later turn, on the main thread. Until then the waiter
+      // stays in `undelivered`, where a main-thread hold can revoke it.
       uint64_t serial = state->async_hold = ++state->last_hold;
       state->async_delivered = false;
-      std::shared_ptr<AsyncLockWaiter> granted(std::move(waiter));
+      state->undelivered = std::move(waiter);
       PushCompletionLocked(MakeCompletion(
-          [state, granted, serial](v8::Isolate* isolate, v8::Local<v8::Context> context) {
+          [state, serial](v8::Isolate* isolate, v8::Local<v8::Context> context) {
+            std::unique_ptr<AsyncLockWaiter> granted;
             {
               std::lock_guard<std::mutex> lk(S().mu);
-              S().pending_async--;
+              if (state->async_hold == serial && state->undelivered) {
+                granted = std::move(state->undelivered);
+                S().pending_async--;
+              }
             }
+            // Revoked: the waiter is back in the async queue (still pending)
+            // and is granted when the barging hold releases.
+            if (!granted) return;
             if (DeliverGrant(isolate, context, state, *granted, serial)) {
               // A function-form grant released the lock: serve the queue.
               GrantAsync(isolate, context, state);
             }
-            granted->resolver.Reset();
-            granted->fn.Reset();
-            granted->lock_object.Reset();
           }));
     } else {
       state->async_waiters.push_back(std::move(waiter));
@@ -317,14 +322,16 @@ LockState::~LockState() {
   Shim& s = S();
   std::lock_guard<std::mutex> lk(s.mu);
   // Unreachable waiters will never settle: stop counting them as pending.
-  s.pending_async -= static_cast<int>(async_waiters.size());
+  s.pending_async -= static_cast<int>(async_waiters.size()) + (undelivered ? 1 : 0);
 }
 
 void LockState::ResetHandles() {
   std::deque<std::unique_ptr<AsyncLockWaiter>> waiters;
+  std::unique_ptr<AsyncLockWaiter> granted;
   {
     std::lock_guard<std::mutex> lk(S().mu);
     waiters.swap(async_waiters);
+    granted = std::move(undelivered);
   }
 }
 
@@ -351,6 +358,19 @@ void ReleaseLocked(LockState& lock) {
   lock.owner = kNoOwner;
   lock.hold = 0;
   if (!lock.async_waiters.empty()) ScheduleGrantLocked(lock);
+}
+
+bool RevokeUndeliveredLocked(LockState& lock) {
+  if (lock.owner != kNoOwner || lock.async_hold == 0 || lock.async_delivered ||
+      !lock.undelivered) {
+    return false;
+  }
+  // Still first among async tickets: FIFO is kept. Its queued delivery finds
+  // the grant gone and does nothing; the barging hold's release schedules
+  // the grant (ReleaseLocked).
+  lock.async_waiters.push_front(std::move(lock.undelivered));
+  lock.async_hold = 0;
+  return true;
 }
 
 void ScheduleGrantLocked(LockState& lock) {

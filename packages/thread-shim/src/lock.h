@@ -43,6 +43,11 @@ struct LockState final : public HandleOwner,
   // An asyncHold(fn) callback is running (on the main thread): a synchronous
   // hold from there could never succeed, so it throws "Lock is not recursive".
   bool grant_running = false;
+  // The asyncHold() granted at registration (async_hold is its serial) whose
+  // hand-off to JavaScript is still queued for the main thread. Only the main
+  // thread can deliver it, so a synchronous hold there revokes it instead of
+  // waiting forever (RevokeUndeliveredLocked).
+  std::unique_ptr<AsyncLockWaiter> undelivered;
   bool Busy() const { return owner != kNoOwner || async_hold != 0; }
   std::deque<SyncLockWaiter*> sync_waiters;  // FIFO
   std::deque<std::unique_ptr<AsyncLockWaiter>> async_waiters;  // FIFO
@@ -61,6 +66,12 @@ std::shared_ptr<LockState> LockFromValue(v8::Isolate* isolate, v8::Local<v8::Val
 void ReleaseLocked(LockState& lock);
 // Under S().mu: make sure the main thread tries to grant async waiters.
 void ScheduleGrantLocked(LockState& lock);
+// Under S().mu, on the main thread, where it would otherwise block for the
+// lock: when the lock is held only by an asyncHold grant that is not yet
+// delivered, put that waiter back at the head of the async queue and free the
+// lock (returns true). Delivery needs the main thread, so waiting for it there
+// could never end; a synchronous hold may barge ahead of async tickets.
+bool RevokeUndeliveredLocked(LockState& lock);
 
 }  // namespace thread_shim
 
