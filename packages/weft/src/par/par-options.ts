@@ -24,7 +24,7 @@ export interface ParOptions<C = undefined> extends ParallelMapOptions<C> {
 
 /** What a chain knows about its source and options, checked at `par`. */
 export interface ChainPlan {
-  /** The source, as an indexable list (an iterable is read once, at `par`). */
+  /** The source, as an indexable list (an iterable is read once, at `par`; an array of numbers is copied to shared memory). */
   readonly items: ArrayLike<unknown>;
   /** The whole source travels once, in the chunk function's environment (shared memory, or a shared heap), and chunks are index ranges. */
   readonly inPlace: boolean;
@@ -55,6 +55,22 @@ function toIndexable(where: string, items: unknown): ArrayLike<unknown> {
   throw new TypeError(`${where}: items must be an iterable or an array-like object, received ${describeValue(items)}`);
 }
 
+/**
+ * An array of numbers copied once into a `Float64Array` on shared memory,
+ * which every chunk then reads in place: the same values (a double holds
+ * any number exactly, `-0` and `NaN` included) without cloning each chunk's
+ * slice for a worker, which costs more than trivial stages do. Undefined for
+ * any other array, or where there is no shared memory.
+ */
+function sharedNumbers(items: ArrayLike<unknown>): Float64Array | undefined {
+  if (!Array.isArray(items) || items.length === 0 || typeof SharedArrayBuffer !== 'function') return undefined;
+  const n = items.length;
+  for (let i = 0; i < n; i++) if (typeof items[i] !== 'number') return undefined;
+  const shared = new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+  shared.set(items as number[]);
+  return shared;
+}
+
 /** Check `par`'s arguments; throws a `TypeError` or `RangeError` naming what was wrong. */
 export function planChain(where: string, items: unknown, options: unknown): ChainPlan {
   if (typeof options !== 'object' || options === null) {
@@ -76,9 +92,10 @@ export function planChain(where: string, items: unknown, options: unknown): Chai
   if (opts.onProgress !== undefined) checkFunction(where, 'onProgress', opts.onProgress);
   // A pool's backend is its own; only the default pool's is known from the choice here.
   const closures = opts.pool === undefined && expectsNativeBackend(choice);
+  const numbers = closures ? undefined : sharedNumbers(list);
   return {
-    items: list,
-    inPlace: closures || isSharedTypedArray(list),
+    items: numbers ?? list,
+    inPlace: closures || numbers !== undefined || isSharedTypedArray(list),
     closures,
     concurrency,
     chunkSize,

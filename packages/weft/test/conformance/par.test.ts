@@ -89,9 +89,13 @@ describe('par: chains equal the same chain of Array methods', () => {
         fc.integer({ min: 2, max: 9 }),
         async (items, chunkSize, concurrency, inline, k) => {
           const options: ParOptions<{ k: number }> = { context: { k }, inline, ...(chunkSize ? { chunkSize } : {}), ...(concurrency ? { concurrency } : {}) };
+          // Numbers are read in place from shared memory; object items travel in chunks. Both paths, each chain.
+          const records = items.map((v) => ({ v }));
           for (const chain of chains) {
-            const got = await chain.parallel(par(items, options));
-            expect(got, `${chain.name} chunkSize=${chunkSize} concurrency=${concurrency} inline=${inline}`).toEqual(chain.sequential(items, k));
+            const expected = chain.sequential(items, k);
+            const what = `${chain.name} chunkSize=${chunkSize} concurrency=${concurrency} inline=${inline}`;
+            expect(await chain.parallel(par(items, options)), `${what} (numbers)`).toEqual(expected);
+            expect(await chain.parallel(par(records, options).map((r) => r.v)), `${what} (records)`).toEqual(expected);
           }
         },
       ),
@@ -119,6 +123,14 @@ describe('par: chains equal the same chain of Array methods', () => {
     expect(await par({ length: 3, 0: 'a', 1: 'b', 2: 'c' }).map((s) => s.toUpperCase()).toArray()).toEqual(['A', 'B', 'C']);
     expect(await par(new Float64Array([1.5, 2.5, 3])).sum()).toBe(7);
     expect(await par([1n, 2n, 3n], { inline: 'never', chunkSize: 1 }).sum()).toBe(6n);
+  });
+
+  it('numbers keep their exact values on the shared-memory path: -0, NaN, Infinity, fractions', async () => {
+    const odd = [-0, NaN, Infinity, -Infinity, 0.1, 2 ** 53 + 2, -1e-320];
+    const out = await par(odd, { inline: 'never', chunkSize: 2 }).map((x) => x).toArray();
+    expect(out.length).toBe(odd.length);
+    out.forEach((x, i) => expect(Object.is(x, odd[i])).toBe(true));
+    expect(await par([1, 'two', 3], { inline: 'never' }).map((x) => typeof x).toArray()).toEqual(['number', 'string', 'number']);
   });
 
   it('a chain is immutable: stages return new chains, and one chain runs twice', async () => {
