@@ -1,8 +1,11 @@
 // Lock: a non-reentrant mutual-exclusion lock. hold(fn) blocks (dropping the
-// global lock) when contended; asyncHold is granted on the main thread, FIFO
-// among async waiters. Synchronous waiters are served before async ones (the
-// spec lets a synchronous hold barge): a parked thread can always run, while
-// an async grant needs the main thread, which may itself be blocked.
+// global lock) when contended; asyncHold is granted at registration when the
+// lock is free, else on the main thread, FIFO among async waiters, and always
+// delivered on the main thread. Synchronous waiters are served before async
+// ones (the spec lets a synchronous hold barge): a parked thread can always
+// run, while an async grant needs the main thread, which may itself be
+// blocked. For the same reason the main thread never waits for a grant that
+// is not delivered yet: it revokes it (RevokeUndeliveredLocked).
 #include "lock.h"
 
 namespace thread_shim {

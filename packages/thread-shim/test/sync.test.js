@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { install } = require('..');
-const { joinWithin, withTimeout } = require('../test-support/helpers.js');
+const { joinWithin, withTimeout, runNode } = require('../test-support/helpers.js');
 
 // Preemption makes the counter tests meaningful: threads interleave anywhere.
 install({ preempt: { intervalMs: 1 } });
@@ -398,4 +398,81 @@ test('SPEC-api 4.2 / 5.3: a release function may be called from a spawned thread
   await joinWithin(releaser);
   assert.equal(await joinWithin(waiter), 'got it');
   assert.equal(lock.locked, false);
+});
+
+// ---- the main thread never waits for a grant only it can deliver ---------
+// asyncHold() grants a free lock at registration, but the grant is handed to
+// JavaScript on the main thread only. A synchronous hold there used to wait
+// for that delivery forever (Weft's native channel pipeline hung: a spawned
+// thread's promise continuation runs on the main thread, one microtask queue,
+// and took a Lock synchronously). Each case runs in a child process, so a
+// regression fails by time-out instead of hanging the suite.
+
+const shimPath = JSON.stringify(require.resolve('..'));
+
+async function assertChildPrints(code, expected) {
+  const { status, signal, stdout, stderr } = await runNode(
+    `require(${shimPath}).install({ preempt: { intervalMs: 1 } });\n${code}`, { ms: 15000 });
+  assert.equal(stderr, '', 'no output on stderr');
+  assert.equal(signal, null, 'not killed by a signal');
+  assert.equal(status, 0, 'exit code 0');
+  assert.equal(stdout, expected);
+}
+
+test('SPEC-api 4.2 / 5.5a (shim): a main-thread hold barges ahead of an undelivered asyncHold grant, which is granted afterwards', async () => {
+  await assertChildPrints(`
+    const lock = new Lock();
+    const ticket = lock.asyncHold();
+    console.log('locked at registration', lock.locked);
+    console.log(lock.hold(() => 'barged'));
+    ticket.then((release) => {
+      console.log('ticket granted', lock.locked);
+      release();
+      console.log('released', lock.locked);
+    });`,
+  'locked at registration true\nbarged\nticket granted true\nreleased false\n');
+});
+
+test('SPEC-api 4.2 (shim): a continuation a spawned thread attached, run on the main thread, can hold a lock whose asyncHold grant main has not delivered', async () => {
+  // Weft's shape: the pump registers asyncHold(); in the same microtask
+  // checkpoint a continuation a spawned thread attached runs on main and holds.
+  await assertChildPrints(`
+    const lock = new Lock();
+    let start;
+    const started = new Promise((resolve) => { start = resolve; });
+    const t = new Thread((p) => ({ done: p.then(() => lock.hold(() => 'held by the continuation')) }), started);
+    const { done } = t.join();
+    const order = [];
+    lock.asyncHold().then((release) => { order.push('ticket'); release(); });
+    start();
+    done.then((v) => { order.push(v); });
+    setTimeout(() => console.log(order.join(', '), lock.locked), 50);`,
+  'held by the continuation, ticket false\n');
+});
+
+test('SPEC-api 4.3 (shim): Condition.wait on the main thread re-acquires past an undelivered asyncHold grant', async () => {
+  await assertChildPrints(`
+    const lock = new Lock();
+    const cond = new Condition();
+    const state = { waiting: 0, notified: false, ticket: undefined };
+    const t = new Thread(() => {
+      while (Atomics.load(state, 'waiting') === 0) Atomics.wait(state, 'waiting', 0, 10000);
+      lock.hold(() => {});              // returns once main's wait gave the lock up
+      state.ticket = lock.asyncHold();  // free: granted at registration, delivered only on main
+      state.notified = true;
+      cond.notify();
+    });
+    lock.hold(() => {
+      Atomics.store(state, 'waiting', 1);
+      Atomics.notify(state, 'waiting');
+      while (!state.notified) cond.wait(lock);
+      console.log('re-acquired');
+    });
+    t.join();
+    state.ticket.then((release) => {
+      console.log('ticket granted', lock.locked);
+      release();
+      console.log('released', lock.locked);
+    });`,
+  're-acquired\nticket granted true\nreleased false\n');
 });
