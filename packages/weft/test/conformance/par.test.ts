@@ -225,6 +225,12 @@ describe('par: failures', () => {
     });
   }
 
+  itOnWorkers('a value that cannot be sent back fails the call, naming the chunk of source items', 'the native backend shares the heap', async () => {
+    const err = await rejectionOf<TaskError>(par(['a', 'b', 'c', 'd'], { inline: 'never', chunkSize: 2 }).map((s) => (s === 'c' ? () => s : s)).toArray());
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.message).toMatch(/par\(\.\.\.\)\.toArray: the chunk of source items 2 to 3 failed/);
+  });
+
   it('a terminal function that throws is reported at its source index too', async () => {
     const err = await rejectionOf<TaskError>(par([1, 2, 3, 4], { inline: 'never', chunkSize: 1 }).some((x) => { if (x === 3) throw new TypeError('pred'); return false; }));
     expect(err).toBeInstanceOf(TaskError);
