@@ -158,27 +158,33 @@ function stageCode(stages: readonly Stage[], from: number, value: string, sinkSt
 
 function body(stages: readonly Stage[], sink: Sink, prelude: string): string {
   const code = sinkCode(sink);
+  // The loop lives in an inner function without try/catch: on V8 11 (Node 20), a try/catch in the
+  // function that holds the loop made a cheap stage 3x slower. \`at.i\` tells the catch where it was.
   return `'use strict';
 ${prelude}
 const ctx = env.context;
-const src = chunk.items !== undefined ? chunk.items : env.source;
-const base = chunk.items !== undefined ? chunk.start : 0;
-const end = chunk.end;
-let i = chunk.start;
-${code.prelude}
-try {
-  outer: for (; i < end; i++) {
+const at = { i: chunk.start };
+const run = (at) => {
+  const src = chunk.items !== undefined ? chunk.items : env.source;
+  const base = chunk.items !== undefined ? chunk.start : 0;
+  const end = chunk.end;
+  ${code.prelude}
+  outer: for (let i = chunk.start; i < end; i++) {
+    at.i = i;
     ${pollCode(sink)}
     const v0 = src[i - base];
     ${stageCode(stages, 0, 'v0', code.step)}
   }
+  return ${code.result};
+};
+try {
+  return run(at);
 } catch (error) {
-  const failure = new Error('par: a chain function threw at source index ' + i, { cause: error });
+  const failure = new Error('par: a chain function threw at source index ' + at.i, { cause: error });
   failure.name = '${ITEM_FAILURE}';
-  failure.${ITEM_FAILURE_INDEX} = i;
+  failure.${ITEM_FAILURE_INDEX} = at.i;
   throw failure;
-}
-return ${code.result};`;
+}`;
 }
 
 /**
