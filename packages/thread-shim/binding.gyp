@@ -11,7 +11,7 @@
         "src/thread_local.cc",
         "src/atomics.cc"
       ],
-      "cflags_cc": ["-std=gnu++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      "cflags_cc": ["-std=gnu++20", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-lpthread"]
     }

@@ -8,7 +8,9 @@
  */
 const path = require('node:path');
 
-const binding = require(path.join(__dirname, 'build', 'Release', 'thread_shim.node'));
+// A build for this Node's ABI from scripts/build-for-node.js (other Node versions), else the default build.
+const abiBuild = path.join(__dirname, 'prebuilds', `abi-${process.versions.modules}`, 'thread_shim.node');
+const binding = require(require('node:fs').existsSync(abiBuild) ? abiBuild : path.join(__dirname, 'build', 'Release', 'thread_shim.node'));
 
 /**
  * Thrown when an object pinned with `Thread.restrict` is touched from another

@@ -76,6 +76,7 @@ void YieldInterrupt(v8::Isolate* isolate, void*) {
     s.preempt_deferred++;
     return;
   }
+  v8::HandleScope handles(isolate);  // see OnPrepare
   UnlockedScope unlocked(isolate);
   std::unique_lock<std::mutex> lk(s.mu);
   s.preempt_yields++;
@@ -155,6 +156,9 @@ void OnPrepare(uv_prepare_t*) {
     if (s.runnable == 0 || s.shutting_down) return;
   }
   int timeout = uv_backend_timeout(s.loop);
+  // Libuv calls this with no HandleScope open; V8 12.4+ (Node 22, 24) creates
+  // handles when an Unlocker gives the lock back, and aborts without one.
+  v8::HandleScope handles(s.isolate);
   {
     UnlockedScope unlocked(s.isolate);
     if (timeout != 0) {
@@ -358,6 +362,7 @@ void ShutdownThreads(v8::Isolate* isolate) {
   }
   StopPreemptThread();
   {
+    v8::HandleScope handles(isolate);  // see OnPrepare
     UnlockedScope unlocked(isolate);
     std::unique_lock<std::mutex> lk(s.mu);
     bool exited = s.exit_cv.wait_for(lk, std::chrono::seconds(10),
