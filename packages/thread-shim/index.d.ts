@@ -59,6 +59,13 @@ export declare const ConcurrentAccessError: {
   readonly prototype: Error & { name: 'ConcurrentAccessError' };
 };
 
+/**
+ * The object of a property-form Atomics call: any object but a typed array,
+ * so that `Atomics.load(int32Array, 0)` keeps lib.es's typed-array overloads
+ * (and their `number` result) instead of matching these first.
+ */
+type PropertyObject<O extends object> = O extends ArrayBufferView ? never : O;
+
 declare global {
   /** A thread of the same heap: arguments and results are shared by identity. */
   class Thread<T = unknown> {
@@ -120,22 +127,22 @@ declare global {
   var ConcurrentAccessError: typeof import('./index.js').ConcurrentAccessError;
 
   interface Atomics {
-    load(object: object, key: PropertyKey): unknown;
-    store<V>(object: object, key: PropertyKey, value: V): V;
-    exchange(object: object, key: PropertyKey, value: unknown): unknown;
-    compareExchange(object: object, key: PropertyKey, expected: unknown, replacement: unknown): unknown;
-    add(object: object, key: PropertyKey, value: number): number;
-    sub(object: object, key: PropertyKey, value: number): number;
-    and(object: object, key: PropertyKey, value: number): number;
-    or(object: object, key: PropertyKey, value: number): number;
-    xor(object: object, key: PropertyKey, value: number): number;
-    wait(object: object, key: PropertyKey, expected: unknown, timeout?: number): 'ok' | 'not-equal' | 'timed-out';
-    waitAsync(
-      object: object,
+    load<O extends object>(object: PropertyObject<O>, key: PropertyKey): unknown;
+    store<V, O extends object = object>(object: PropertyObject<O>, key: PropertyKey, value: V): V;
+    exchange<O extends object>(object: PropertyObject<O>, key: PropertyKey, value: unknown): unknown;
+    compareExchange<O extends object>(object: PropertyObject<O>, key: PropertyKey, expected: unknown, replacement: unknown): unknown;
+    add<O extends object>(object: PropertyObject<O>, key: PropertyKey, value: number): number;
+    sub<O extends object>(object: PropertyObject<O>, key: PropertyKey, value: number): number;
+    and<O extends object>(object: PropertyObject<O>, key: PropertyKey, value: number): number;
+    or<O extends object>(object: PropertyObject<O>, key: PropertyKey, value: number): number;
+    xor<O extends object>(object: PropertyObject<O>, key: PropertyKey, value: number): number;
+    wait<O extends object>(object: PropertyObject<O>, key: PropertyKey, expected: unknown, timeout?: number): 'ok' | 'not-equal' | 'timed-out';
+    waitAsync<O extends object>(
+      object: PropertyObject<O>,
       key: PropertyKey,
       expected: unknown,
       timeout?: number,
     ): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-    notify(object: object, key: PropertyKey, count?: number): number;
+    notify<O extends object>(object: PropertyObject<O>, key: PropertyKey, count?: number): number;
   }
 }
