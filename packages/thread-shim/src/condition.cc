@@ -138,18 +138,7 @@ void Wait(const v8::FunctionCallbackInfo<v8::Value>& info) {
   if (!lock->Busy() || (IsMainThread() && RevokeUndeliveredLocked(*lock))) {
     lock->owner = me;
   } else {
-    SyncLockWaiter again;
-    again.thread_id = me;
-    lock->sync_waiters.push_back(&again);
-    result = Park(lk, again.parker, std::nullopt, [&] {
-      auto& q = lock->sync_waiters;
-      for (auto it = q.begin(); it != q.end(); ++it) {
-        if (*it == &again) {
-          q.erase(it);
-          break;
-        }
-      }
-    });
+    result = ParkForLock(lk, *lock, me);
     if (result == ParkResult::kShutdown) {
       isolate->TerminateExecution();
       return;

@@ -205,18 +205,7 @@ void Hold(const v8::FunctionCallbackInfo<v8::Value>& info) {
       my_serial = lock->NewHold();
       lk.unlock();
     } else {
-      SyncLockWaiter waiter;
-      waiter.thread_id = me;
-      lock->sync_waiters.push_back(&waiter);
-      ParkResult result = Park(lk, waiter.parker, std::nullopt, [&] {
-        auto& q = lock->sync_waiters;
-        for (auto it = q.begin(); it != q.end(); ++it) {
-          if (*it == &waiter) {
-            q.erase(it);
-            break;
-          }
-        }
-      });
+      ParkResult result = ParkForLock(lk, *lock, me);
       if (result == ParkResult::kShutdown) {
         isolate->TerminateExecution();
         return;
@@ -374,6 +363,21 @@ bool RevokeUndeliveredLocked(LockState& lock) {
   lock.async_waiters.push_front(std::move(lock.undelivered));
   lock.async_hold = 0;
   return true;
+}
+
+ParkResult ParkForLock(std::unique_lock<std::mutex>& lk, LockState& lock, int me) {
+  SyncLockWaiter waiter;
+  waiter.thread_id = me;
+  lock.sync_waiters.push_back(&waiter);
+  return Park(lk, waiter.parker, std::nullopt, [&] {
+    auto& q = lock.sync_waiters;
+    for (auto it = q.begin(); it != q.end(); ++it) {
+      if (*it == &waiter) {
+        q.erase(it);
+        break;
+      }
+    }
+  });
 }
 
 void ScheduleGrantLocked(LockState& lock) {

@@ -73,6 +73,11 @@ void ScheduleGrantLocked(LockState& lock);
 // could never end; a synchronous hold may barge ahead of async tickets.
 bool RevokeUndeliveredLocked(LockState& lock);
 
+// Queue the calling thread (id `me`) as a synchronous waiter of `lock` and
+// park until ReleaseLocked makes it the owner, or shutdown. `lk` holds
+// S().mu on entry and is unlocked on return.
+ParkResult ParkForLock(std::unique_lock<std::mutex>& lk, LockState& lock, int me);
+
 }  // namespace thread_shim
 
 #endif  // THREAD_SHIM_LOCK_H_
