@@ -26,7 +26,9 @@ function buildForNode(nodeBin) {
   const modules = spawnSync(nodeBin, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim();
   if (!/^\d+$/.test(modules)) throw new Error(`thread-shim: ${nodeBin} did not report its ABI (process.versions.modules)`);
   const target = path.join(root, 'prebuilds', `abi-${modules}`, 'thread_shim.node');
-  if (existsSync(target)) return target;
+  // A build is kept only if that Node loads it (a stale or foreign file is rebuilt).
+  const loads = () => spawnSync(nodeBin, ['-e', `require(${JSON.stringify(target)})`], { stdio: 'ignore' }).status === 0;
+  if (existsSync(target) && loads()) return target;
   const nodedir = path.resolve(path.dirname(nodeBin), '..');
   if (!existsSync(path.join(nodedir, 'include', 'node', 'node.h'))) throw new Error(`thread-shim: no headers at ${nodedir}/include/node`);
   // A scratch copy, so that this build's build/ does not replace the default one.
@@ -34,10 +36,13 @@ function buildForNode(nodeBin) {
   try {
     cpSync(path.join(root, 'binding.gyp'), path.join(work, 'binding.gyp'));
     cpSync(path.join(root, 'src'), path.join(work, 'src'), { recursive: true });
-    const result = spawnSync(process.execPath, [nodeGyp(), 'rebuild', `--nodedir=${nodedir}`], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (result.status !== 0) throw new Error(`thread-shim: node-gyp failed for ${nodeBin} (status ${result.status})`);
+    // Without npm's config in the environment: its nodedir (npmrc: /usr, Node 20's headers) would win over --nodedir.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+    const result = spawnSync(process.execPath, [nodeGyp(), 'rebuild', `--nodedir=${nodedir}`], { cwd: work, env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`thread-shim: node-gyp failed for ${nodeBin} (status ${result.status}):\n${result.stderr}`);
     mkdirSync(path.dirname(target), { recursive: true });
     cpSync(path.join(work, 'build', 'Release', 'thread_shim.node'), target);
+    if (!loads()) throw new Error(`thread-shim: ${nodeBin} cannot load the addon just built for it (${target})`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
