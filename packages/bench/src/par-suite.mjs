@@ -1,0 +1,88 @@
+// `par` chains against the same chain on a plain Array, in alternating rounds.
+import { par } from 'weftjs';
+import { check, paired } from './harness.mjs';
+import { calibrate, kernel } from './workloads.mjs';
+
+/** The par workloads; `record` as in run.mjs. */
+export async function parSuite({ quick, record }) {
+  const rounds = quick ? 3 : 9;
+  {
+    const name = '1,000,000 numbers: map, filter, sum';
+    const items = Array.from({ length: 1_000_000 }, (_, i) => i);
+    const expected = items.map((x) => x * 3).filter((x) => x % 2 === 0).reduce((a, b) => a + b, 0);
+    let out;
+    const r = await paired(
+      async () => {
+        out = await par(items).map((x) => x * 3).filter((x) => x % 2 === 0).sum();
+      },
+      () => items.map((x) => x * 3).filter((x) => x % 2 === 0).reduce((a, b) => a + b, 0),
+      { rounds },
+    );
+    check('par', [out], [expected]);
+    record(name, 'Array chain', r.b, 'ms', '', { baseline: true });
+    record(name, 'weft par', r.a, 'ms', `${r.ratio.toFixed(2)}x vs the Array chain, median of alternating rounds (target >= 1x)`, {
+      paired: [{ speedup: r.ratio }],
+      targets: [{ speedup: 1 }],
+    });
+  }
+  {
+    const name = '20,000 items x ~50 µs: map, filter, count';
+    const iterations = calibrate(50);
+    const items = Array.from({ length: 20_000 }, (_, i) => i);
+    const ctx = { iterations };
+    const expected = items.map((s, i) => kernel(s, i, ctx)).filter((x) => (x & 1) === 0).length;
+    let out;
+    const r = await paired(
+      async () => {
+        out = await par(items, { context: ctx })
+          .map((seed, _i, c) => {
+            let x = seed | 0;
+            for (let i = 0; i < c.iterations; i++) x = Math.imul(x ^ i, 0x9e3779b1) ^ (x >>> 15);
+            return x;
+          })
+          .filter((x) => (x & 1) === 0)
+          .count();
+      },
+      () => items.map((s, i) => kernel(s, i, ctx)).filter((x) => (x & 1) === 0).length,
+      { rounds: quick ? 2 : 5 },
+    );
+    check('par', [out], [expected]);
+    record(name, 'Array chain', r.b, 'ms', '', { baseline: true });
+    record(name, 'weft par', r.a, 'ms', `${r.ratio.toFixed(2)}x vs the Array chain, median of alternating rounds (target >= 1.8x)`, {
+      paired: [{ speedup: r.ratio }],
+      targets: [{ speedup: 1.8 }],
+    });
+  }
+  {
+    // Short-circuit: the same ~50 µs item function, with a hit at 1% of the input, against a full scan.
+    const name = 'some() over 20,000 items x ~50 µs, hit at 1%';
+    const iterations = calibrate(50);
+    const items = Array.from({ length: 20_000 }, (_, i) => i);
+    const ctx = { iterations, hit: 200 };
+    let hit;
+    let all;
+    const r = await paired(
+      async () => {
+        hit = await par(items, { context: ctx }).some((seed, i, c) => {
+          let x = seed | 0;
+          for (let k = 0; k < c.iterations; k++) x = Math.imul(x ^ k, 0x9e3779b1) ^ (x >>> 15);
+          return i === c.hit && x !== 0.5;
+        });
+      },
+      async () => {
+        all = await par(items, { context: ctx }).every((seed, i, c) => {
+          let x = seed | 0;
+          for (let k = 0; k < c.iterations; k++) x = Math.imul(x ^ k, 0x9e3779b1) ^ (x >>> 15);
+          return i >= 0 && x !== 0.5;
+        });
+      },
+      { rounds: quick ? 2 : 5 },
+    );
+    check('par some', [hit, all], [true, true]);
+    record(name, 'par every (a full scan)', r.b, 'ms', '', { baseline: true });
+    record(name, 'weft par some', r.a, 'ms', `${r.ratio.toFixed(1)}x faster than the full scan: the hit stops the other chunks (target >= 5x)`, {
+      paired: [{ speedup: r.ratio }],
+      targets: [{ speedup: 5 }],
+    });
+  }
+}
