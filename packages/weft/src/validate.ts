@@ -69,3 +69,14 @@ export function checkOneOf<T extends string>(where: string, what: string, value:
   }
   return value as T;
 }
+
+/** `items` as something indexable: arrays and typed arrays as they are, other iterables and array-likes copied; a `TypeError` otherwise. */
+export function toIndexable<T>(where: string, items: unknown): ArrayLike<T> {
+  if (Array.isArray(items)) return items as T[];
+  if (ArrayBuffer.isView(items) && !(items instanceof DataView)) return items as unknown as ArrayLike<T>;
+  if (items !== null && items !== undefined) {
+    if (typeof (items as Iterable<T>)[Symbol.iterator] === 'function') return Array.from(items as Iterable<T>);
+    if (typeof items === 'object' && typeof (items as ArrayLike<T>).length === 'number') return Array.from(items as ArrayLike<T>);
+  }
+  throw new TypeError(`${where}: items must be an iterable or an array-like object, received ${describeValue(items)}`);
+}

@@ -15,7 +15,7 @@ import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { isTypeScriptModule, runtimeStripsTypes } from '../task/typescript-modules.js';
-import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
+import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue, toIndexable } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
 import { mapNested } from './nested-map.js';
 import { currentScheduler } from '../pool/current-scheduler.js';
@@ -55,16 +55,6 @@ export interface ParallelMapOptions<C = undefined> {
    * run there too. `'never'`: every item runs on a worker.
    */
   readonly inline?: 'auto' | 'never';
-}
-
-function toIndexable<T>(where: string, items: unknown): ArrayLike<T> {
-  if (Array.isArray(items)) return items as T[];
-  if (ArrayBuffer.isView(items) && !(items instanceof DataView)) return items as unknown as ArrayLike<T>;
-  if (items !== null && items !== undefined) {
-    if (typeof (items as Iterable<T>)[Symbol.iterator] === 'function') return Array.from(items as Iterable<T>);
-    if (typeof items === 'object' && typeof (items as ArrayLike<T>).length === 'number') return Array.from(items as ArrayLike<T>);
-  }
-  throw new TypeError(`${where}: items must be an iterable or an array-like object, received ${describeValue(items)}`);
 }
 
 function functionRef(where: string, fn: unknown, native: boolean): FunctionRef {

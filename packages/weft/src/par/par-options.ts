@@ -7,7 +7,7 @@
 import { backendChoice, expectsNativeBackend } from '../backend/select-backend.js';
 import type { ParallelMapOptions } from '../map/map-on-workers.js';
 import { Pool } from '../pool/pool.js';
-import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
+import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue, toIndexable } from '../validate.js';
 
 /**
  * Options of {@link par}: those of {@link parallelMap}, and the pool to run on.
@@ -43,16 +43,6 @@ function isSharedTypedArray(items: unknown): boolean {
     !(items instanceof DataView) &&
     (items as { buffer: unknown }).buffer instanceof SharedArrayBuffer
   );
-}
-
-function toIndexable(where: string, items: unknown): ArrayLike<unknown> {
-  if (Array.isArray(items)) return items as unknown[];
-  if (ArrayBuffer.isView(items) && !(items instanceof DataView)) return items as unknown as ArrayLike<unknown>;
-  if (items !== null && items !== undefined) {
-    if (typeof (items as Iterable<unknown>)[Symbol.iterator] === 'function') return Array.from(items as Iterable<unknown>);
-    if (typeof items === 'object' && typeof (items as ArrayLike<unknown>).length === 'number') return Array.from(items as ArrayLike<unknown>);
-  }
-  throw new TypeError(`${where}: items must be an iterable or an array-like object, received ${describeValue(items)}`);
 }
 
 /**

@@ -14,7 +14,6 @@ import { decodeShareables } from '../memory/shareable.js';
 /** Results are flushed at least this often (ms) while a worker works through a job. */
 const FLUSH_INTERVAL_MS = 12;
 
-
 function cloneFailure(index: number, value: unknown): unknown {
   try {
     structuredClone(value);
@@ -61,7 +60,7 @@ for (let i = from; i < end; i++) {
   } catch (error) {
     failure.index = i;
     failure.error = error;
-    return -Infinity;
+    return ${FAILED};
   }
   out[i - start] = value;
   if ((typeof value === 'object' || typeof value === 'function') && value !== null && typeof value.then === 'function') return -(i + 2);
@@ -156,12 +155,12 @@ export async function runMapJob(
       post({ type: 'job-error', jobId, error: serializeThrown(new Error('internal: a map job with shared items reached a worker that cannot read them')) });
       return;
     }
+    const loop = chunkLoopFor(fn);
     for (;;) {
       const chunk = claimChunk(control, total, job.minChunk, job.fixedChunk, job.participants);
       if (chunk === null) break;
       const [start, end] = chunk;
       const out = new Array<unknown>(end - start);
-      const loop = chunkLoopFor(fn);
       for (let i = start; i < end; ) {
         const at = loop(fn, itemAt, context, out, start, i, end, control, failure);
         if (at === STOPPED) return;

@@ -14,7 +14,6 @@ import { isThenable } from './is-thenable.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
-
 function runWith(fn: AnyFunction, items: ArrayLike<unknown>, start: number, context: unknown): unknown[] | Promise<unknown[]> {
   const out = new Array<unknown>(items.length);
   let pending = false;

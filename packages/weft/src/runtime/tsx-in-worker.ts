@@ -3,13 +3,13 @@
  * tsx has tsx's loader in its `execArgv`, and workers inherit that flag, but
  * tsx registers its hooks on the main thread only, so a worker cannot import
  * a `.ts` task module. Weft's worker registers tsx's ESM hooks itself, from
- * the same tsx install (its `esm/api`), the first time a TypeScript module
- * fails to import, then imports it again.
+ * the same tsx install (its `esm/api`), before its first TypeScript import
+ * (after a failed import, Node would keep failing that URL).
  *
  * @module
  */
 
-type NodeProcess = { execArgv?: readonly string[]; cwd?: () => string };
+type NodeProcess = { execArgv?: readonly string[] };
 
 /** Flags that name a module to preload, with their values. */
 const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
