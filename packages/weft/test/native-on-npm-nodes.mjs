@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmNodePath } from '../../runtime-tests/node-runtimes/locate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const weft = join(here, '..');
@@ -16,11 +17,10 @@ const require = createRequire(import.meta.url);
 const { buildForNode } = require('@weft/thread-shim/scripts/build-for-node.js');
 // vitest's bin file (its exports map does not list it): next to its package.json.
 const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
-const runtimes = join(weft, '..', 'runtime-tests', 'node-runtimes', 'node_modules');
 
 let failed = false;
 for (const major of [22, 24]) {
-  const bin = join(runtimes, `node${major}`, 'bin', 'node');
+  const bin = npmNodePath(major);
   if (!existsSync(bin)) {
     if (process.platform === 'linux' && process.arch === 'x64') {
       console.log(`native on Node ${major}: FAIL, ${bin} is missing (npm install at the repository root brings it)`);
