@@ -14,6 +14,11 @@
  *   the same compareExchange on `top` that thieves use.
  * - `push` refuses when `bottom - top >= capacity`, so a cell is never
  *   overwritten while a thief may still read it.
+ * - `top` and `bottom` are int32 counters that wrap (`top` grows by one per
+ *   steal, for the pool's whole life): they are only ever compared through
+ *   their int32 difference `(bottom - top) | 0`, never with `<` on the
+ *   counters themselves, and the capacity (a power of two) divides 2^32, so
+ *   `index & mask` stays continuous across the wrap.
  *
  * @module
  */
@@ -40,30 +45,31 @@ export class WorkDeque {
     const w = this.words;
     const b = Atomics.load(w, this.at + LINE);
     const t = Atomics.load(w, this.at);
-    if (b - t >= this.capacity) return false;
+    if (((b - t) | 0) >= this.capacity) return false;
     Atomics.store(w, this.at + 2 * LINE + (b & this.mask), value);
     // Publishes the cell to thieves, which read `bottom` before the cell.
-    Atomics.store(w, this.at + LINE, b + 1);
+    Atomics.store(w, this.at + LINE, (b + 1) | 0);
     return true;
   }
 
   /** Owner only: pop the newest slot number; -1 when empty. */
   pop(): number {
     const w = this.words;
-    const b = Atomics.load(w, this.at + LINE) - 1;
+    const b = (Atomics.load(w, this.at + LINE) - 1) | 0;
     // Reserve the bottom element before looking at `top`: a thief that reads
     // the new bottom will not take it.
     Atomics.store(w, this.at + LINE, b);
     const t = Atomics.load(w, this.at);
-    if (t > b) {
-      Atomics.store(w, this.at + LINE, b + 1);
+    const left = (b - t) | 0; // values left below the one reserved; -1: it was empty
+    if (left < 0) {
+      Atomics.store(w, this.at + LINE, (b + 1) | 0);
       return -1;
     }
     const value = Atomics.load(w, this.at + 2 * LINE + (b & this.mask));
-    if (t < b) return value;
+    if (left > 0) return value;
     // The last element: race the thieves for it on `top`.
-    const won = Atomics.compareExchange(w, this.at, t, t + 1) === t;
-    Atomics.store(w, this.at + LINE, b + 1);
+    const won = Atomics.compareExchange(w, this.at, t, (t + 1) | 0) === t;
+    Atomics.store(w, this.at + LINE, (b + 1) | 0);
     return won ? value : -1;
   }
 
@@ -72,13 +78,13 @@ export class WorkDeque {
     const w = this.words;
     const t = Atomics.load(w, this.at);
     const b = Atomics.load(w, this.at + LINE);
-    if (t >= b) return -1;
+    if (((b - t) | 0) <= 0) return -1;
     const value = Atomics.load(w, this.at + 2 * LINE + (t & this.mask));
-    return Atomics.compareExchange(w, this.at, t, t + 1) === t ? value : STEAL_RETRY;
+    return Atomics.compareExchange(w, this.at, t, (t + 1) | 0) === t ? value : STEAL_RETRY;
   }
 
   /** Racy length, for heuristics. */
   get size(): number {
-    return Math.max(0, Atomics.load(this.words, this.at + LINE) - Atomics.load(this.words, this.at));
+    return Math.max(0, (Atomics.load(this.words, this.at + LINE) - Atomics.load(this.words, this.at)) | 0);
   }
 }

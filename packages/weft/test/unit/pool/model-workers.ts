@@ -1,0 +1,121 @@
+// Shared by the model tests of pool/'s lock-free structures: memory laid out
+// the way the pool lays it out, started at any counter value (to reach the
+// wrap of the int32 positions without 2^31 operations), and real workers
+// racing over it (test/fixtures/pool-model-worker.ts).
+import { buildSync } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Control, type ModelWorkerData, type ModelWorkerResult, type ModelWorkerTask } from '../../fixtures/pool-model-worker.js';
+import { LINE } from '../../../src/pool/mpmc-ring.js';
+import { ringWords } from '../../../src/pool/scheduler-memory.js';
+import { waitUntilChanged, within } from '../../helpers.js';
+
+/** Base seed of the concurrent rounds; rerun a failure with `WEFT_MODEL_SEED=<seed>`. */
+export const MODEL_SEED = Number(process.env['WEFT_MODEL_SEED'] ?? 20261203);
+
+/** Counter values worth starting at: 0, just below the int32 wrap (2^31), just below 2^32 (0 again). */
+export const WRAP_STARTS = [0, 2 ** 31 - 37, -29] as const;
+
+/**
+ * A deque region (top, bottom, cells; `work-deque.ts`) whose top and bottom
+ * both start at `start`: the state of a deque that has seen that many steals.
+ */
+export function dequeWords(capacity: number, start: number): Int32Array {
+  const words = new Int32Array(new SharedArrayBuffer((2 * LINE + capacity) * 4));
+  words[0] = start;
+  words[LINE] = start;
+  return words;
+}
+
+/**
+ * A ring region (`mpmc-ring.ts`) as `initRing` in scheduler-memory.ts leaves
+ * it, but after `start` pushes and pops: both positions at `start`, and each
+ * cell's sequence word the position that will next use it.
+ */
+export function ringWordsAt(capacity: number, start: number): Int32Array {
+  const words = new Int32Array(new SharedArrayBuffer(ringWords(capacity) * 4));
+  const mask = capacity - 1;
+  words[0] = start;
+  words[LINE] = start;
+  for (let cell = 0; cell < capacity; cell++) words[2 * LINE + cell * 2] = (start + ((cell - start) & mask)) | 0;
+  return words;
+}
+
+let fixtureCode: string | undefined;
+
+/** The worker fixture with the pool sources it imports, as one CommonJS script (esbuild, once per file). */
+function fixture(): string {
+  if (fixtureCode === undefined) {
+    const entry = fileURLToPath(new URL('../../fixtures/pool-model-worker.ts', import.meta.url));
+    const built = buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error' });
+    fixtureCode = built.outputFiles[0]!.text;
+  }
+  return fixtureCode;
+}
+
+/**
+ * Start one worker per task over `memory`, let them all go at once, and
+ * collect their results. Worker `i` gets seed `seed + i`. A worker that has
+ * not finished within `timeoutMs` reports `stuck`; one that crashes fails the
+ * call. `label` (with the seed) names the round in every failure.
+ */
+export async function raceWorkers(
+  label: string,
+  seed: number,
+  memory: SharedArrayBuffer,
+  tasks: readonly ModelWorkerTask[],
+  timeoutMs = 8_000,
+): Promise<ModelWorkerResult[]> {
+  const control = new Int32Array(new SharedArrayBuffer(Control.Length * 4));
+  const deadline = Date.now() + timeoutMs;
+  const workers = tasks.map((task, i) => {
+    const workerData: ModelWorkerData = { ...task, seed: seed + i, control: control.buffer as SharedArrayBuffer, memory, deadline };
+    return new Worker(fixture(), { eval: true, workerData });
+  });
+  const results = workers.map(
+    (worker, i) =>
+      new Promise<ModelWorkerResult>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', (err) => reject(new Error(`${label} (seed ${seed}): worker ${i} failed: ${String(err)}`)));
+        worker.once('exit', (code) => reject(new Error(`${label} (seed ${seed}): worker ${i} exited with ${code} before reporting`)));
+      }),
+  );
+  const all = Promise.all(results);
+  try {
+    // Start together: wait (bounded) until every worker is at the gate, then open it.
+    const ready = (async () => {
+      for (let seen = 0; seen < tasks.length; ) seen = await waitUntilChanged(control, Control.Ready, seen, timeoutMs);
+    })();
+    await Promise.race([ready, all]);
+    Atomics.store(control, Control.Go, 1);
+    Atomics.notify(control, Control.Go);
+    return await within(all, timeoutMs + 5_000, `${label} (seed ${seed})`);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** Fail with every worker's violations or stuck report, naming the round and its seed. */
+export function expectClean(label: string, seed: number, results: readonly ModelWorkerResult[]): void {
+  const problems = results.flatMap((result, i) => [
+    ...result.violations.slice(0, 5).map((v) => `worker ${i}: ${v}`),
+    ...(result.stuck === undefined ? [] : [`worker ${i} stuck: ${result.stuck}`]),
+  ]);
+  if (problems.length > 0) throw new Error(`${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${seed}):\n${problems.join('\n')}`);
+}
+
+/** Fail unless `taken` (all workers' takes together) holds each of `expected` exactly once. */
+export function expectEachOnce(label: string, seed: number, expected: readonly number[], taken: readonly number[]): void {
+  const counts = new Map<number, number>();
+  for (const v of taken) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const twice = [...counts].filter(([, n]) => n > 1).map(([v]) => v);
+  const lost = expected.filter((v) => !counts.has(v));
+  const known = new Set(expected);
+  const unknown = [...counts.keys()].filter((v) => !known.has(v));
+  if (twice.length + lost.length + unknown.length > 0) {
+    throw new Error(
+      `${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${seed}): ${lost.length} lost (${lost.slice(0, 8).join(', ')}), ` +
+        `${twice.length} taken twice (${twice.slice(0, 8).join(', ')}), ${unknown.length} never put in (${unknown.slice(0, 8).join(', ')})`,
+    );
+  }
+}
