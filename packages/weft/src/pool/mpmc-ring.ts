@@ -11,7 +11,10 @@
  * enqueue at position `pos`, and `pos + 1` once that enqueue published its
  * value; a dequeue at `pos` sets it to `pos + capacity`, freeing it for the
  * enqueue one lap later. Positions advance only by compareExchange, so each
- * position is owned by exactly one producer and one consumer. All accesses
+ * position is owned by exactly one producer and one consumer. Positions and
+ * sequence words are int32 counters that wrap: they are compared only
+ * through their int32 difference (`(a - b) | 0`), which is right across the
+ * wrap because they are never more than a lap (`capacity`) apart. All accesses
  * are sequentially consistent Atomics, so the value store is visible before
  * the sequence store that publishes it.
  *
@@ -21,7 +24,11 @@
 /** Int32 words per cache line (64 bytes): hot words written by different threads are this far apart. */
 export const LINE = 16;
 
-/** View of one ring inside a shared Int32Array. */
+/**
+ * View of one ring inside a shared Int32Array. `capacity` is a power of two
+ * and at least 2: with 1, a published cell's sequence (`pos + 1`) would read
+ * as free for the next lap's enqueue.
+ */
 export class MpmcRing {
   private readonly mask: number;
 
@@ -41,7 +48,7 @@ export class MpmcRing {
       const pos = Atomics.load(w, this.at);
       const cell = cells + (pos & this.mask) * 2;
       const seq = Atomics.load(w, cell);
-      const diff = seq - pos;
+      const diff = (seq - pos) | 0;
       if (diff === 0) {
         // Claim position `pos`; losing the race means another producer took it.
         if (Atomics.compareExchange(w, this.at, pos, (pos + 1) | 0) === pos) {
@@ -67,7 +74,7 @@ export class MpmcRing {
       const pos = Atomics.load(w, this.at + LINE);
       const cell = cells + (pos & this.mask) * 2;
       const seq = Atomics.load(w, cell);
-      const diff = seq - ((pos + 1) | 0);
+      const diff = (seq - pos - 1) | 0;
       if (diff === 0) {
         if (Atomics.compareExchange(w, this.at + LINE, pos, (pos + 1) | 0) === pos) {
           const value = Atomics.load(w, cell + 1);

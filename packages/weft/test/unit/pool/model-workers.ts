@@ -1,13 +1,11 @@
-// Shared by the model tests of pool/'s lock-free structures: memory laid out
-// the way the pool lays it out, started at any counter value (to reach the
-// wrap of the int32 positions without 2^31 operations), and real workers
-// racing over it (test/fixtures/pool-model-worker.ts).
+// Shared by the model tests of pool/'s lock-free structures: real workers
+// racing over one structure's memory (test/fixtures/pool-model-worker.ts),
+// laid out by test/fixtures/pool-model-memory.ts.
 import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Control, type ModelWorkerData, type ModelWorkerResult, type ModelWorkerTask } from '../../fixtures/pool-model-worker.js';
-import { LINE } from '../../../src/pool/mpmc-ring.js';
-import { ringWords } from '../../../src/pool/scheduler-memory.js';
+import { Control } from '../../fixtures/pool-model-memory.js';
+import type { ModelWorkerData, ModelWorkerResult, ModelWorkerTask, RingScript } from '../../fixtures/pool-model-worker.js';
 import { waitUntilChanged, within } from '../../helpers.js';
 
 /** Base seed of the concurrent rounds; rerun a failure with `WEFT_MODEL_SEED=<seed>`. */
@@ -15,31 +13,6 @@ export const MODEL_SEED = Number(process.env['WEFT_MODEL_SEED'] ?? 20261203);
 
 /** Counter values worth starting at: 0, just below the int32 wrap (2^31), just below 2^32 (0 again). */
 export const WRAP_STARTS = [0, 2 ** 31 - 37, -29] as const;
-
-/**
- * A deque region (top, bottom, cells; `work-deque.ts`) whose top and bottom
- * both start at `start`: the state of a deque that has seen that many steals.
- */
-export function dequeWords(capacity: number, start: number): Int32Array {
-  const words = new Int32Array(new SharedArrayBuffer((2 * LINE + capacity) * 4));
-  words[0] = start;
-  words[LINE] = start;
-  return words;
-}
-
-/**
- * A ring region (`mpmc-ring.ts`) as `initRing` in scheduler-memory.ts leaves
- * it, but after `start` pushes and pops: both positions at `start`, and each
- * cell's sequence word the position that will next use it.
- */
-export function ringWordsAt(capacity: number, start: number): Int32Array {
-  const words = new Int32Array(new SharedArrayBuffer(ringWords(capacity) * 4));
-  const mask = capacity - 1;
-  words[0] = start;
-  words[LINE] = start;
-  for (let cell = 0; cell < capacity; cell++) words[2 * LINE + cell * 2] = (start + ((cell - start) & mask)) | 0;
-  return words;
-}
 
 let fixtureCode: string | undefined;
 
@@ -117,5 +90,38 @@ export function expectEachOnce(label: string, seed: number, expected: readonly n
       `${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${seed}): ${lost.length} lost (${lost.slice(0, 8).join(', ')}), ` +
         `${twice.length} taken twice (${twice.slice(0, 8).join(', ')}), ${unknown.length} never put in (${unknown.slice(0, 8).join(', ')})`,
     );
+  }
+}
+
+/**
+ * A worker that runs ring scripts (see `RingScript`) one at a time. A script
+ * that has not answered within `timeoutMs` fails (the ring looped forever),
+ * and the next one gets a fresh worker.
+ */
+export class RingScriptWorker {
+  private worker: Worker | undefined;
+
+  async run(script: RingScript, timeoutMs = 2_000): Promise<(number | boolean)[]> {
+    const worker = (this.worker ??= new Worker(fixture(), { eval: true, workerData: { role: 'ring-script' } }));
+    const answer = new Promise<(number | boolean)[]>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    worker.postMessage(script);
+    try {
+      return await within(answer, timeoutMs, `a ring script (${script.ops.length} operations from ${script.start}, capacity ${script.capacity})`);
+    } catch (err) {
+      await this.close();
+      throw err;
+    } finally {
+      worker.removeAllListeners('message');
+      worker.removeAllListeners('error');
+    }
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 }

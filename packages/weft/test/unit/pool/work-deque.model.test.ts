@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WorkDeque } from '../../../src/pool/work-deque.js';
-import { MODEL_SEED, WRAP_STARTS, dequeWords, expectClean, expectEachOnce, raceWorkers } from './model-workers.js';
+import { dequeWords } from '../../fixtures/pool-model-memory.js';
+import { MODEL_SEED, WRAP_STARTS, expectClean, expectEachOnce, raceWorkers } from './model-workers.js';
 
 /** The model: the deque's values, oldest first, and the next value to push. */
 interface Model {
