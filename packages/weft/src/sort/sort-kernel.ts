@@ -1,0 +1,131 @@
+/**
+ * The one function every step of `parallelSort` runs, on a worker or on the
+ * calling thread: sort a run, merge a piece of two runs, or find where a
+ * piece starts (merge path). It is source text, so that it travels to
+ * workers with the comparator's own source inlined and captures nothing.
+ *
+ * @module
+ */
+
+/**
+ * How two items are ordered: 0, the user's comparator `cmp(a, b, context)`,
+ * its result read as `ToNumber` as Array#sort does; 1, `<` (a typed array of
+ * integers or bigints); 2, a float typed array's default order (`-0` before
+ * `+0`, `NaN` last); 3, Array#sort's default order (by `ToString`, as UTF-16
+ * code units).
+ */
+export type Order = 0 | 1 | 2 | 3;
+
+/** A sort task: sort `[lo, hi)` (copied from buffer `src` into `dst` first when they differ), or, with `values`, the permutation of that run. */
+export interface SortTask {
+  readonly kind: 0;
+  readonly lo: number;
+  readonly hi: number;
+  readonly src: 0 | 1;
+  readonly dst: 0 | 1;
+  /** The run's own values (values path): the task writes `lo + k` of its sorted order into buffer `dst`. */
+  readonly values?: readonly unknown[];
+}
+
+/** A merge task: `src[x0, x1)` and `src[y0, y1)`, both sorted, merged stably into `dst` from `out`. */
+export interface MergeTask {
+  readonly kind: 1;
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+  readonly out: number;
+  readonly src: 0 | 1;
+  readonly dst: 0 | 1;
+}
+
+/** A split (calling thread only): how many of the first `d` merged items come from `src[x0, x1)`. */
+export interface SplitTask {
+  readonly kind: 2;
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+  readonly d: number;
+  readonly src: 0 | 1;
+}
+
+export type KernelTask = SortTask | MergeTask | SplitTask;
+
+/** What every task receives beside itself. */
+export interface KernelEnv {
+  readonly order: Order;
+  readonly context: unknown;
+  /** The two buffers: keys and scratch (typed arrays), or two permutations (Int32Array). */
+  readonly bufs: readonly [ArrayLike<unknown> & { [i: number]: unknown }, ArrayLike<unknown> & { [i: number]: unknown }];
+  /** Values path, on the calling thread: the buffers hold indices into these values. */
+  readonly values?: readonly unknown[];
+}
+
+export type Kernel = (task: KernelTask, env: KernelEnv) => number;
+
+// The body, over `task`, `env` and `cmp`. `before(y, x)`: y sorts strictly before x, so a merge that takes
+// from the right run only then is stable. Copies and bounds depend only on counts, never on the comparator:
+// an inconsistent one gives some order of the same items, and always ends.
+const BODY = `'use strict';
+const order = env.order, ctx = env.context, V = env.values;
+const before = order === 0 ? (y, x) => +cmp(y, x, ctx) < 0
+  : order === 1 ? (y, x) => y < x
+  : order === 2 ? (y, x) => y < x || (y === x ? y === 0 && 1 / y < 1 / x : x !== x && y === y)
+  : (y, x) => \`\${y}\` < \`\${x}\`;
+const src = env.bufs[task.src];
+const get = (p) => (V === undefined ? src[p] : V[src[p]]);
+if (task.kind === 2) {
+  const lenY = task.y1 - task.y0, d = task.d;
+  let lo = Math.max(0, d - lenY), hi = Math.min(d, task.x1 - task.x0);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(get(task.y0 + d - mid - 1), get(task.x0 + mid))) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+const dst = env.bufs[task.dst];
+if (task.kind === 1) {
+  let i = task.x0, j = task.y0, o = task.out;
+  const x1 = task.x1, y1 = task.y1;
+  while (i < x1 && j < y1) {
+    const a = src[i], b = src[j];
+    if (V === undefined ? before(b, a) : before(V[b], V[a])) { dst[o++] = b; j++; } else { dst[o++] = a; i++; }
+  }
+  dst.set(src.subarray(i, x1), o);
+  dst.set(src.subarray(j, y1), o + x1 - i);
+  return 0;
+}
+const lo = task.lo, hi = task.hi, own = task.values;
+if (own !== undefined) {
+  const m = own.length, idx = new Array(m);
+  for (let k = 0; k < m; k++) idx[k] = k;
+  if (order === 0) idx.sort((i, j) => cmp(own[i], own[j], ctx));
+  else {
+    const s = own.map((v) => \`\${v}\`);
+    idx.sort((i, j) => (s[i] < s[j] ? -1 : s[j] < s[i] ? 1 : 0));
+  }
+  for (let k = 0; k < m; k++) dst[lo + k] = lo + idx[k];
+  return 0;
+}
+if (src !== dst) dst.set(src.subarray(lo, hi), lo);
+const run = dst.subarray(lo, hi);
+if (order === 1 || order === 2) run.sort();
+else {
+  const list = Array.prototype.slice.call(run);
+  list.sort(order === 0 ? (a, b) => cmp(a, b, ctx) : undefined);
+  run.set(list);
+}
+return 0;`;
+
+/**
+ * The kernel for a comparator. `here` runs on the calling thread (and on
+ * shared-heap threads), calling `compare` itself; `shipped` is the same
+ * text with the comparator's source (`expression`, checked to capture
+ * nothing, or `undefined`) inlined, for workers.
+ */
+export function compileKernel(compare: unknown, expression: string): { here: Kernel; shipped: Kernel } {
+  const here = (new Function('cmp', `return (task, env) => {\n${BODY}\n};`) as (cmp: unknown) => Kernel)(compare);
+  return { here, shipped: new Function('task', 'env', `const cmp = ${expression};\n${BODY}`) as Kernel };
+}
