@@ -14,6 +14,8 @@ export { parallelMap } from './map/parallel-map.js';
 export type { MapFn, ParallelMapOptions } from './map/parallel-map.js';
 export { par } from './par/par.js';
 export type { ParIter, ParOptions } from './par/par.js';
+export { parallelStream } from './stream/parallel-stream.js';
+export type { ParallelStream, ParallelStreamOptions } from './stream/parallel-stream.js';
 export { parallelSort } from './sort/parallel-sort.js';
 export type { ParallelSortOptions, SortCompare, SortableTypedArray, TypedArrayElement } from './sort/parallel-sort.js';
 export { Pool } from './pool/pool.js';
