@@ -50,7 +50,7 @@ function workerSourcePlugin() {
 }
 
 export default {
-  input: { index: 'src/index.ts' },
+  input: { index: 'src/index.ts', wire: 'src/wire.ts' },
   output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   external: ['acorn', 'msgpackr'],
   plugins: [workerSourcePlugin(), tsPlugin(true)],
