@@ -10,7 +10,7 @@ import { describeThrown } from '../codec/error-codec.js';
 import { AbortError } from '../errors.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
-import { analyzeFunction } from '../task/analyze-function.js';
+import { functionRef } from '../task/function-ref.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
@@ -57,14 +57,6 @@ export interface ParallelMapOptions<C = undefined> {
   readonly inline?: 'auto' | 'never';
 }
 
-function functionRef(where: string, fn: unknown, native: boolean): FunctionRef {
-  checkFunction(where, 'fn', fn);
-  const ref = moduleRefOf(fn);
-  if (ref) return ref;
-  if (native) return { kind: 'closure', fn: fn as (...args: never[]) => unknown };
-  const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
-  return { kind: 'source', source: analysis.source, form: analysis.form };
-}
 
 /** Where `mapOnWorkers` gets its workers: the pool for a backend choice. */
 export type WorkersFor = (choice: BackendChoice) => Promise<WorkerPool>;

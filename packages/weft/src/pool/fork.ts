@@ -10,8 +10,7 @@
 import { currentScheduler } from './current-scheduler.js';
 import { defaultPool } from './default-pool.js';
 import type { FunctionRef } from '../protocol.js';
-import { analyzeFunction } from '../task/analyze-function.js';
-import { moduleRefOf } from '../task/define-task.js';
+import { shippableRef } from '../task/function-ref.js';
 import { checkFunction, describeValue } from '../validate.js';
 
 /** A forked task: `join()` blocks (inside a task) until it finishes; `await` works anywhere. */
@@ -20,13 +19,6 @@ export interface ForkHandle<R> extends PromiseLike<R> {
   join(): R;
 }
 
-function shippable(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'closure' }> {
-  checkFunction(where, 'fn', fn);
-  const ref = moduleRefOf(fn);
-  if (ref) return ref;
-  const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
-  return { kind: 'source', source: analysis.source, form: analysis.form };
-}
 
 /**
  * Run `fn(...args)` as a sub-task that any idle worker may steal. Inside a
@@ -72,7 +64,7 @@ export function fork<A extends unknown[], R>(fn: (...args: A) => R, ...args: A):
     checkFunction('fork', 'fn', fn);
     return scheduler.fork<Awaited<R>>(fn as (...args: unknown[]) => unknown, args);
   }
-  const ref = shippable('fork', fn);
+  const ref = shippableRef('fork', fn);
   if (scheduler) return scheduler.fork<Awaited<R>>(fn as (...args: unknown[]) => unknown, args, ref);
   const result = defaultPool('auto').then((pool) => pool.run(fn, ...args));
   return {

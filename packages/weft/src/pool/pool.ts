@@ -4,29 +4,22 @@
  *
  * @module
  */
-import type { Backend, ResourceLimits } from '../backend/backend.js';
+import type { ResourceLimits } from '../backend/backend.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
 import { backendChoice, expectsNativeBackend, resolveBackend, type BackendChoice } from '../backend/select-backend.js';
-import { deserializeThrown, describeThrown, serializeThrown, type SerializedValue } from '../codec/error-codec.js';
-import { encodePayload, fastPayloadSize, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
-import { AbortError, BackendUnavailableError, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from '../errors.js';
-import { encodeShareables } from '../memory/shareable.js';
-import type { FromWorker, FunctionRef } from '../protocol.js';
-import { analyzeFunction } from '../task/analyze-function.js';
-import { moduleRefOf } from '../task/define-task.js';
+import { AbortError, PoolClosedError, QueueFullError } from '../errors.js';
 import { checkFunction, checkInteger, checkSignal, describeValue } from '../validate.js';
-import { CALLER_LOCK_OWNER, FunctionTable, releaseFunctionLockOf } from './function-table.js';
-import type { MpmcRing } from './mpmc-ring.js';
-import { SampleRing, type PoolStats } from './pool-stats.js';
+import { CallerScheduler, type RunningPool } from './caller-scheduler.js';
+import { CALLER_LOCK_OWNER, FunctionTable } from './function-table.js';
+import type { PoolStats } from './pool-stats.js';
 import { defaultSizes, epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
-import { releaseSlot, takeSlot } from './slot-stack.js';
-import { WorkerPool, type PoolWorker } from './worker-pool.js';
+import { WorkerPool } from './worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
-import { futexNotify } from '../sync/futex.js';
-import { createIdentityHeap, RESULT_IN_HEAP, takeResult, type IdentityHeap } from './identity-heap.js';
-import { BufferRegistry } from './shared-buffers.js';
-import { SlotTable } from './slot-table.js';
+import { createIdentityHeap } from './identity-heap.js';
+import { shipTask } from './ship-task.js';
+import { wakeAll } from './sleep.js';
+import { newTaskRecord, taskPromise } from './task-record.js';
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
@@ -59,124 +52,11 @@ export interface RunOptions {
   readonly timeout?: number;
 }
 
-interface TaskRecord {
-  /** What workers load (undefined when submitted for shared-heap threads, which take `fn` itself). */
-  ref: Exclude<FunctionRef, { kind: 'closure' }> | undefined;
-  /** Arguments in the general (msgpack) encoding, when they need one. */
-  payload: EncodedPayload | undefined;
-  /** Arguments that take the payload fast path (a few numbers): written into the slot as they are. */
-  fastArgs: readonly unknown[] | undefined;
-  pinnedArgs: readonly unknown[] | undefined;
-  /** The function and arguments as given (shared-heap threads get them by identity). */
-  fn: unknown;
-  args: unknown[];
-  flags: number;
-  readonly submittedAt: number;
-  readonly timeout: number | undefined;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  slot: number;
-  pinnedTo: number;
-  settled: boolean;
-  cleanup: (() => void) | undefined;
-}
-
 const WHERE = 'Pool';
 const RUN_WHERE = `${WHERE}.run`;
 
-/** `TaskRecord.args` of a task already shipped (its arguments live in the payload or `pinnedArgs`). */
-const EMPTY_ARGS: unknown[] = [];
-
-/** How long (ms) the caller looks for a completion before it waits asynchronously, once per burst of work. */
-const CALLER_SPIN_MS = 0.03;
-
-/** Payload bytes per slot (arguments or result); larger arguments travel by message. */
-const PAYLOAD_BYTES = defaultSizes(1).payloadBytes;
-
-/** Shippable references, cached per function object (analysis and key building happen once). */
-const refCache = new WeakMap<object, Exclude<FunctionRef, { kind: 'closure' }>>();
-
-function shippableRef(where: string, fn: unknown): Exclude<FunctionRef, { kind: 'closure' }> {
-  let ref = refCache.get(fn as object);
-  if (!ref) {
-    ref = moduleRefOf(fn);
-    if (!ref) {
-      const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
-      ref = { kind: 'source', source: analysis.source, form: analysis.form };
-    }
-    refCache.set(fn as object, ref);
-  }
-  return ref;
-}
-
-/**
- * Make `record`'s task ready for workers: its function by reference, its
- * arguments encoded for a slot, or pinned (shared memory, or too large for a
- * slot) to travel by message. Writes the record's fields, allocating nothing
- * on the fast path; throws `TypeError` naming what cannot be sent.
- */
-function shipInto(record: TaskRecord, where: string): void {
-  record.ref = shippableRef(where, record.fn);
-  const wire = encodeShareables(record.args) as unknown[];
-  record.fn = undefined;
-  record.args = EMPTY_ARGS;
-  if (holdsSharedMemory(wire)) return pin(record, wire);
-  // The fast path (a few numbers): written into the slot as they are. (A larger one would be pinned below.)
-  const size = fastPayloadSize(wire);
-  if (size >= 0 && size <= PAYLOAD_BYTES) {
-    record.fastArgs = wire;
-    return;
-  }
-  let payload: EncodedPayload;
-  try {
-    payload = encodePayload(wire);
-  } catch (err) {
-    throw new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`);
-  }
-  if (payload.size > PAYLOAD_BYTES) pin(record, wire);
-  else record.payload = payload;
-}
-
-/** Shared memory must travel by message (which shares it); so must what does not fit a slot. */
-function pin(record: TaskRecord, wire: unknown[]): void {
-  record.pinnedArgs = wire;
-  record.flags |= SlotFlag.Pinned;
-}
-
-/** The record a promise executor is being run for (see `adopt`). */
-let adopting: TaskRecord | undefined;
-
-/** One shared promise executor: hands `resolve` and `reject` to the record being submitted, with no closure per task. */
-function adopt(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  adopting!.resolve = resolve;
-  adopting!.reject = reject;
-}
-
-function unsettled(): void {
-  throw new Error('internal: a task record settled before its promise existed');
-}
-
-
-/** Wake every sleeping worker: move `WakeSeq` on (so a sleeper about to wait sees the change), then notify it. */
-function wakeWorkers(words: Int32Array): void {
-  Atomics.add(words, Header.WakeSeq, 1);
-  futexNotify(words, Header.WakeSeq);
-}
-
 /** `Pool.run`'s options: none. */
 const NO_OPTIONS: RunOptions = Object.freeze({});
-
-/** The state a pool builds once its backend is known. */
-interface Running {
-  readonly backend: Backend;
-  readonly workers: WorkerPool;
-  readonly memory: SchedulerMemory;
-  readonly table: FunctionTable;
-  readonly injector: MpmcRing;
-  readonly completions: MpmcRing;
-  /** Native backend: functions, arguments and results by identity. */
-  readonly heap: IdentityHeap | undefined;
-}
 
 /**
  * A pool of workers that run tasks, with work stealing and fork-join.
@@ -209,34 +89,12 @@ export class Pool {
   private readonly recordTiming: boolean;
   private readonly grace: number;
   private readonly choice: BackendChoice;
-  /** Shared buffers of tasks' arguments, numbered for forks (see `shared-buffers.ts`). */
-  private readonly buffers = new BufferRegistry((id) => {
-    for (const w of this.running?.workers.live() ?? []) w.post({ type: 'buffers', add: [], forget: [id] });
-  });
   private readonly resourceLimits: ResourceLimits | undefined;
-  private running: Running | undefined;
-  private starting: Promise<Running> | undefined;
-  /** Tasks waiting for a free slot: `backlog[backlogHead..]` (a queue without O(n) shifts). */
-  private backlog: TaskRecord[] = [];
-  private backlogHead = 0;
-  private flushQueued = false;
-  private readonly inSlots = new SlotTable<TaskRecord>();
-  private readonly largeResults = new Map<number, { ok?: unknown; err?: SerializedValue }>();
-  /** Completed slots whose large result message has not arrived yet. */
-  private readonly awaitingMessage = new Set<number>();
+  /** Slots, backlog, completions, cancellation and recovery: the calling thread's half of the pool. */
+  private readonly scheduler: CallerScheduler;
+  private running: RunningPool | undefined;
+  private starting: Promise<RunningPool> | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
-  private pumping = false;
-  /** Workers referenced while the pump runs. */
-  private held: PoolWorker[] = [];
-  private drainWaiters: (() => void)[] = [];
-  private closeWaiters: (() => void)[] = [];
-  private completedCount = 0;
-  private failedCount = 0;
-  private readonly runTimes = new SampleRing();
-  private readonly waitTimes = new SampleRing();
-  private nextPinned = 0;
-  /** Top-level tasks ever written into a slot (compared with Header.TopStarted). */
-  private slotted = 0;
 
   /**
    * @example
@@ -267,10 +125,11 @@ export class Pool {
       }
     }
     this.resourceLimits = options.resourceLimits;
+    this.scheduler = new CallerScheduler({ where: WHERE, grace: this.grace, recordTiming: this.recordTiming });
   }
 
   /** The worker pool behind this Pool (shared with `map`). Starts the backend on first use. */
-  private async start(): Promise<Running> {
+  private async start(): Promise<RunningPool> {
     if (this.running) return this.running;
     this.starting ??= (async () => {
       const backend = await resolveBackend(this.choice);
@@ -278,6 +137,7 @@ export class Pool {
       const sizes = defaultSizes(size);
       const memory = SchedulerMemory.create(sizes);
       const heap = backend.kind === 'native' ? createIdentityHeap(sizes.slots) : undefined;
+      const scheduler = this.scheduler;
       const workers = new WorkerPool(backend, size, {
         init: (index) => ({
           type: 'init',
@@ -285,14 +145,12 @@ export class Pool {
           sizes,
           index,
           deadThreads: deadThreadsBuffer(),
-          ...(heap ? { heap } : { buffers: this.buffers.entries() }),
+          ...(heap ? { heap } : { buffers: scheduler.buffers.entries() }),
         }),
-        message: (worker, message) => this.onMessage(worker, message),
-        exit: (worker, code, error) => this.onWorkerExit(worker, code, error),
+        message: (worker, message) => scheduler.onMessage(worker, message),
+        exit: (worker, code, error) => scheduler.onWorkerExit(worker, code, error),
         // A worker asleep in a blocking wait cannot take a message until WakeSeq moves.
-        posted: () => {
-          wakeWorkers(memory.words);
-        },
+        posted: () => wakeAll(memory.words),
       }, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
       this.running = {
         backend,
@@ -303,6 +161,7 @@ export class Pool {
         completions: memory.completions,
         heap,
       };
+      scheduler.attach(this.running);
       return this.running;
     })();
     return this.starting;
@@ -386,7 +245,7 @@ export class Pool {
    */
   map<T, R, C = undefined>(items: Iterable<T> | ArrayLike<T>, fn: MapFn<T, R, C>, options: PoolMapOptions<C> = {}): Promise<Awaited<R>[]> {
     if (this.state !== 'open') return Promise.reject(new PoolClosedError(`${WHERE}.map: the pool is ${this.state}`));
-    return mapOnPool(this, items, fn, options);
+    return mapOnPool(this, this.choice, items, fn, options);
   }
 
   private submit(fn: unknown, args: unknown[], options: RunOptions): Promise<unknown> {
@@ -396,383 +255,37 @@ export class Pool {
     let flags = SlotFlag.TopLevel;
     if (options.signal || options.timeout !== undefined) flags |= SlotFlag.Signal;
     if (options.timeout !== undefined) flags |= SlotFlag.ReportStart;
-    const record: TaskRecord = {
-      ref: undefined,
-      payload: undefined,
-      fastArgs: undefined,
-      pinnedArgs: undefined,
-      // Kept only while they may still be needed: by identity for native threads, or shipped late (see flush).
-      fn,
-      args,
-      flags,
-      submittedAt: this.recordTiming ? epochNow() : 0,
-      timeout: options.timeout,
-      resolve: unsettled,
-      reject: unsettled,
-      slot: -1,
-      pinnedTo: -1,
-      settled: false,
-      cleanup: undefined,
-    };
+    const scheduler = this.scheduler;
+    const record = newTaskRecord(fn, args, flags, this.recordTiming ? epochNow() : 0, options.timeout);
     // Shared-heap threads take the closure and its arguments as they are; workers need them shipped.
-    if (!this.sharedHeap()) shipInto(record, where);
-    if (this.maxQueue !== Infinity && this.queuedCount() >= this.maxQueue) {
+    if (!this.sharedHeap()) shipTask(record, where);
+    if (this.maxQueue !== Infinity && scheduler.queuedCount() >= this.maxQueue) {
       return Promise.reject(new QueueFullError(`${where}: the queue is full (maxQueue ${this.maxQueue}); wait for pool.drained() before submitting more`, this.maxQueue));
     }
-    adopting = record;
-    const promise = new Promise<unknown>(adopt);
-    adopting = undefined;
+    const promise = taskPromise(record);
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) {
         record.reject(new AbortError(`${where}: aborted before it started`, signal.reason));
         return promise;
       }
-      const onAbort = (): void => this.cancel(record, new AbortError(`${where}: aborted`, signal.reason));
+      const onAbort = (): void => scheduler.cancel(record, new AbortError(`${where}: aborted`, signal.reason));
       signal.addEventListener('abort', onAbort, { once: true });
       record.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    this.backlog.push(record);
-    if (this.running) this.scheduleFlush();
-    else
-      void this.start().then(
-        () => this.scheduleFlush(),
-        (err: unknown) => this.settle(record, false, err),
-      );
+    scheduler.enqueue(record);
+    if (!this.running) void this.start().catch((err: unknown) => scheduler.settle(record, false, err));
     return promise;
   }
 
   /**
    * Whether tasks go to shared-heap threads (by identity): the backend once
    * started, else the choice in force (auto picks native where the Thread API
-   * exists; a failed probe is handled in `flush`).
+   * exists; a failed probe is handled in the scheduler's flush).
    */
   private sharedHeap(): boolean {
     if (this.running) return this.running.heap !== undefined;
     return expectsNativeBackend(this.choice);
-  }
-
-  /**
-   * A pinned task's arguments as posted: its shared buffers as the numbers
-   * every worker already has (so that forks find the same objects), the rest
-   * cloned by the message.
-   */
-  private pinnedWire(args: readonly unknown[]): readonly unknown[] {
-    return (this.buffers.share(args) as readonly unknown[] | undefined) ?? args;
-  }
-
-  /** Tasks waiting to start: in the backlog, or in a slot no worker has begun. O(1). */
-  private queuedCount(): number {
-    const memory = this.running?.memory;
-    const startedInSlots = memory ? Atomics.load(memory.words, Header.TopStarted) : 0;
-    return this.backlog.length - this.backlogHead + (this.slotted - startedInSlots);
-  }
-
-  /** One flush per microtask turn, however many tasks were submitted in it. */
-  private scheduleFlush(): void {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
-  /** Move backlog tasks into free slots and onto the injector (or to a worker, when pinned). */
-  private flush(): void {
-    const run = this.running;
-    if (!run || this.state === 'closed') return;
-    run.workers.fill();
-    const { memory, table, injector, heap } = run;
-    const w = memory.words;
-    let pushed = false;
-    while (this.backlogHead < this.backlog.length) {
-      const record = this.backlog[this.backlogHead]!;
-      if (record.settled) {
-        this.backlogHead++;
-        continue;
-      }
-      const slot = takeSlot(memory);
-      if (slot < 0) break; // all slots busy: the rest waits for completions
-      this.backlogHead++;
-      let fnId = 0;
-      try {
-        if (heap) {
-          heap.fns[slot] = record.fn;
-          heap.args[slot] = record.args;
-        } else {
-          // Submitted for shared-heap threads, but auto-detection settled on workers: ship it now.
-          if (!record.ref) shipInto(record, RUN_WHERE);
-          fnId = table.idOf(record.ref!);
-        }
-      } catch (err) {
-        releaseSlot(memory, slot);
-        this.settle(record, false, err);
-        continue;
-      }
-      const base = memory.slotWord(slot);
-      // Plain writes: the injector push (or the postMessage) below publishes them to whichever worker takes the slot.
-      const at = memory.payloadAt(slot);
-      w[base + Slot.ArgsLength] = record.fastArgs
-        ? memory.payloads.writeFast(at, record.fastArgs)
-        : record.payload
-          ? memory.payloads.write(at, record.payload)
-          : 0;
-      w[base + Slot.FnId] = fnId;
-      w[base + Slot.Flags] = record.flags;
-      w[base + Slot.Parent] = 0;
-      memory.times[slot * 3] = record.submittedAt;
-      Atomics.store(w, base + Slot.State, TaskState.Queued);
-      record.slot = slot;
-      this.inSlots.set(slot, record);
-      this.slotted++;
-      if (record.pinnedArgs) {
-        // Every worker learns the task's shared buffers before the task exists, so any may run its forks.
-        const fresh = this.buffers.register(record.pinnedArgs);
-        if (fresh.length > 0) for (const w of run.workers.live()) w.post({ type: 'buffers', add: fresh, forget: [] });
-        const worker = run.workers.at(this.nextPinned++ % run.workers.size);
-        record.pinnedTo = worker.index;
-        worker.post({ type: 'task', slot, args: this.pinnedWire(record.pinnedArgs) });
-      } else {
-        // Cannot fail: the ring has a cell for every slot.
-        if (!injector.push(slot)) throw new Error('internal: the injector refused a task');
-        pushed = true;
-      }
-    }
-    if (pushed && Atomics.load(w, Header.Sleepers) > 0) {
-      // Orders after the pushes: a worker that announced sleep either sees the work or sees WakeSeq move.
-      wakeWorkers(w);
-    }
-    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
-      this.backlog = this.backlog.slice(this.backlogHead);
-      this.backlogHead = 0;
-    }
-    if (this.inSlots.size > 0) void this.pump();
-  }
-
-  /** Drain completions while tasks are outstanding; sleeps with waitAsync in between. */
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    const run = this.running!;
-    const w = run.memory.words;
-    // Outstanding tasks keep the process alive (a pending waitAsync does not); an idle pool does not.
-    this.held = run.workers.live();
-    for (const worker of this.held) worker.hold();
-    try {
-      // A short task often finishes within microseconds: look for it briefly before paying for a waitAsync round.
-      const spinEnd = performance.now() + CALLER_SPIN_MS;
-      const first = Atomics.load(w, Header.CompletionSeq);
-      while (Atomics.load(w, Header.CompletionSeq) === first && performance.now() < spinEnd) {
-        /* spin */
-      }
-      while (this.inSlots.size > 0 && this.state !== 'closed') {
-        Atomics.store(w, Header.CallerWaiting, 1);
-        const seq = Atomics.load(w, Header.CompletionSeq);
-        if (this.drainCompletions()) continue;
-        // A worker that finishes after the load above bumps CompletionSeq, so this wait returns at once.
-        const wait = Atomics.waitAsync(w, Header.CompletionSeq, seq, 50);
-        if (wait.async) await wait.value;
-        Atomics.store(w, Header.CallerWaiting, 0);
-        this.drainCompletions();
-      }
-    } finally {
-      Atomics.store(w, Header.CallerWaiting, 0);
-      this.pumping = false;
-      for (const worker of this.held) worker.release();
-      this.held = [];
-    }
-  }
-
-  /** Settle every completed top-level task; true when any was found. */
-  private drainCompletions(): boolean {
-    const run = this.running!;
-    let any = false;
-    for (;;) {
-      const slot = run.completions.pop();
-      if (slot < 0) break;
-      any = true;
-      this.complete(slot);
-    }
-    if (any) {
-      this.flush();
-      this.checkDrained();
-    }
-    return any;
-  }
-
-  private complete(slot: number): void {
-    const run = this.running!;
-    const { memory } = run;
-    const w = memory.words;
-    const record = this.inSlots.get(slot);
-    const base = memory.slotWord(slot);
-    const state = Atomics.load(w, base + Slot.State);
-    const length = Atomics.load(w, base + Slot.ResultLength);
-    // How it ended: a value, a serialized error (workers), the error object itself (shared heap), or cancelled.
-    let ending: 'ok' | 'err' | 'thrown' | 'cancelled' = 'cancelled';
-    let value: unknown;
-    if (length === -1) {
-      const outcome = this.largeResults.get(slot);
-      if (!outcome) {
-        // The result travels by message, which has not been handled yet: finish when it is.
-        this.awaitingMessage.add(slot);
-        return;
-      }
-      this.largeResults.delete(slot);
-      ending = 'ok' in outcome ? 'ok' : 'err';
-      value = 'ok' in outcome ? outcome.ok : outcome.err;
-    } else if (length === RESULT_IN_HEAP) {
-      value = takeResult(run.heap!, slot);
-      if (state === TaskState.Done) ending = 'ok';
-      else if (state === TaskState.Failed) ending = 'thrown';
-    } else if (state !== TaskState.Cancelled) {
-      value = length > 0 ? memory.payloads.read(memory.payloadAt(slot), length) : undefined;
-      ending = state === TaskState.Done ? 'ok' : 'err';
-    }
-    this.recordTimes(slot);
-    this.inSlots.delete(slot);
-    releaseSlot(memory, slot);
-    if (!record || record.settled) return;
-    if (ending === 'ok') this.settle(record, true, value);
-    else if (ending === 'cancelled') this.settle(record, false, new AbortError(`${RUN_WHERE}: the task was cancelled`));
-    else {
-      const cause = ending === 'thrown' ? value : deserializeThrown(value as SerializedValue);
-      this.settle(record, false, new TaskError(`${RUN_WHERE}: the task threw: ${describeThrown(cause)}`, cause));
-    }
-  }
-
-  private recordTimes(slot: number): void {
-    if (!this.recordTiming) return;
-    const { times } = this.running!.memory;
-    const submitted = times[slot * 3]!;
-    const started = times[slot * 3 + 1]!;
-    const finished = times[slot * 3 + 2]!;
-    this.waitTimes.add(started - submitted);
-    this.runTimes.add(finished - started);
-  }
-
-  private settle(record: TaskRecord, ok: boolean, value: unknown): void {
-    if (record.settled) return;
-    record.settled = true;
-    record.cleanup?.();
-    if (ok) {
-      this.completedCount++;
-      record.resolve(value);
-    } else {
-      this.failedCount++;
-      record.reject(value);
-    }
-  }
-
-  /** Abort or time out a task: reject now, tell the task through its signal, replace its worker if it ignores it. */
-  private cancel(record: TaskRecord, error: unknown): void {
-    if (record.settled) return;
-    this.settle(record, false, error);
-    const run = this.running;
-    if (!run || record.slot < 0) return; // still in the backlog: flush skips settled records
-    const { memory } = run;
-    const base = memory.slotWord(record.slot);
-    const slot = record.slot;
-    Atomics.store(memory.words, base + Slot.Cancel, 1);
-    // A shared-heap thread cannot be stopped: a task that ignores its signal keeps its thread until it returns.
-    if (run.heap) return;
-    const timer = setTimeout(() => {
-      // Still running the same task after the grace period: the worker is stuck; replace it.
-      if (this.inSlots.get(slot) !== record) return;
-      if (Atomics.load(memory.words, base + Slot.State) !== TaskState.Running) return;
-      const runner = Atomics.load(memory.words, base + Slot.Runner);
-      const worker = runner > 0 ? run.workers.live().find((w) => w.index === runner - 1) : undefined;
-      if (worker) run.workers.replace(worker);
-    }, this.grace);
-    (timer as { unref?: () => void }).unref?.();
-  }
-
-  private onMessage(_worker: PoolWorker, message: FromWorker): void {
-    switch (message.type) {
-      case 'task-started': {
-        const record = this.inSlots.get(message.slot);
-        if (record && !record.settled && record.timeout !== undefined) {
-          const timeout = record.timeout;
-          const timer = setTimeout(
-            () => this.cancel(record, new TaskTimeoutError(`${WHERE}.run: the task did not finish within ${timeout} ms of starting`, timeout)),
-            timeout,
-          );
-          const previous = record.cleanup;
-          record.cleanup = () => {
-            clearTimeout(timer);
-            previous?.();
-          };
-        }
-        break;
-      }
-      case 'task-result':
-        this.largeResults.set(message.slot, message.value as { ok?: unknown; err?: SerializedValue });
-        if (this.awaitingMessage.delete(message.slot)) {
-          this.complete(message.slot);
-          this.flush();
-          this.checkDrained();
-        }
-        break;
-      default:
-        break;
-    }
-  }
-
-  /** A worker died: fail what it was running, re-send what was pinned to it, and start its replacement. */
-  private onWorkerExit(worker: PoolWorker, exitCode: number | null, error: unknown): void {
-    const run = this.running;
-    if (!run) return;
-    const { memory } = run;
-    const w = memory.words;
-    const number = worker.index + 1;
-    releaseFunctionLockOf(memory, number);
-    const how = exitCode === null ? 'was terminated' : `exited with code ${exitCode}`;
-    const detail = error === undefined ? '' : `: ${describeThrown(error)}`;
-    for (let slot = 0; slot < memory.sizes.slots; slot++) {
-      const base = memory.slotWord(slot);
-      const state = Atomics.load(w, base + Slot.State);
-      const record = this.inSlots.get(slot);
-      if (state === TaskState.Running && Atomics.load(w, base + Slot.Runner) === number) {
-        const exit = new WorkerExitError(`${WHERE}: the worker running this task ${how}${detail}`, exitCode, error === undefined ? undefined : { cause: error });
-        if (record) {
-          this.inSlots.delete(slot);
-          releaseSlot(memory, slot);
-          this.settle(record, false, exit);
-        } else {
-          // A forked task: fail it in its slot, so the task joining it throws instead of waiting forever.
-          failSlot(memory, slot, exit);
-        }
-      } else if (record && record.pinnedTo === worker.index && state === TaskState.Queued) {
-        record.pinnedTo = -1; // re-sent below, to the replacement
-      }
-    }
-    if (this.state === 'closed') return;
-    const replacement = run.workers.at(worker.index);
-    if (this.pumping) {
-      replacement.hold();
-      this.held.push(replacement);
-    }
-    for (const record of this.inSlots.values()) {
-      if (record.pinnedArgs && record.pinnedTo === -1 && !record.settled) {
-        record.pinnedTo = replacement.index;
-        replacement.post({ type: 'task', slot: record.slot, args: this.pinnedWire(record.pinnedArgs) });
-      }
-    }
-    this.checkDrained();
-  }
-
-  private checkDrained(): void {
-    if (this.queuedCount() === 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
-    if (this.inSlots.size === 0 && this.backlogHead === this.backlog.length) {
-      const waiters = this.closeWaiters;
-      this.closeWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
   }
 
   /**
@@ -789,18 +302,18 @@ export class Pool {
    * ```
    */
   drained(): Promise<void> {
-    if (this.queuedCount() === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.scheduler.drained();
   }
 
   /** A snapshot of the pool's counters and timings. */
   get stats(): PoolStats {
     const memory = this.running?.memory;
-    const { inSlots, recordTiming, runTimes, waitTimes } = this;
+    const { recordTiming, scheduler } = this;
+    const { inSlots, runTimes, waitTimes } = scheduler;
     // Counters are read now; what costs more (a scan of the slots, sorting samples) only when read.
     return {
       workers: this.running?.workers.started ?? 0,
-      queued: this.queuedCount(),
+      queued: scheduler.queuedCount(),
       get running(): number {
         let running = 0;
         if (memory) {
@@ -810,8 +323,8 @@ export class Pool {
         }
         return running;
       },
-      completed: this.completedCount,
-      failed: this.failedCount,
+      completed: scheduler.completedCount,
+      failed: scheduler.failedCount,
       stolen: memory ? Atomics.load(memory.words, Header.Stolen) : 0,
       get runTime() {
         return recordTiming ? runTimes.summary() : undefined;
@@ -836,7 +349,7 @@ export class Pool {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closing';
-    if (this.inSlots.size > 0 || this.backlogHead < this.backlog.length) await new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    await this.scheduler.idle();
     await this.shutdown();
   }
 
@@ -855,22 +368,13 @@ export class Pool {
     if (this.state === 'closed') return;
     this.state = 'closing';
     const error = new PoolClosedError(`${WHERE}: the pool was terminated`);
-    for (const record of this.backlog.slice(this.backlogHead)) this.settle(record, false, error);
-    this.backlog = [];
-    this.backlogHead = 0;
-    for (const record of this.inSlots.values()) this.settle(record, false, error);
+    this.scheduler.rejectAll(error);
     await this.shutdown();
   }
 
   private async shutdown(): Promise<void> {
     this.state = 'closed';
-    const run = this.running ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
-    if (!run) return;
-    Atomics.store(run.memory.words, Header.Shutdown, 1);
-    wakeWorkers(run.memory.words);
-    this.inSlots.clear();
-    await run.workers.terminateAll();
-    this.checkDrained();
+    await this.scheduler.shutdown(this.running ?? this.starting?.catch(() => undefined));
   }
 
   /** `await using pool = new Pool()` closes the pool at the end of the scope. */
@@ -879,20 +383,11 @@ export class Pool {
   }
 }
 
-/** Mark a forked task failed with `error` (its runner died), waking whoever joins it. */
-function failSlot(memory: SchedulerMemory, slot: number, error: Error): void {
-  const w = memory.words;
-  const base = memory.slotWord(slot);
-  const encoded = encodePayload(serializeThrown(error));
-  const length = encoded.size <= memory.sizes.payloadBytes ? memory.payloads.write(memory.payloadAt(slot), encoded) : 0;
-  Atomics.store(w, base + Slot.ResultLength, length);
-  Atomics.store(w, base + Slot.State, TaskState.Failed);
-  futexNotify(w, base + Slot.State);
-}
-
 /** Options of {@link Pool.map}: those of `parallelMap`, without `backend` (the pool has one). */
 export type PoolMapOptions<C> = Omit<ParallelMapOptions<C>, 'backend'>;
 
-function mapOnPool<T, R, C>(pool: Pool, items: Iterable<T> | ArrayLike<T>, fn: MapFn<T, R, C>, options: PoolMapOptions<C>): Promise<Awaited<R>[]> {
-  return mapOnWorkers(`${WHERE}.map`, () => pool.workerPool(), items, fn, options);
+/** `parallelMap` on `pool`'s workers; functions are checked for the pool's own backend choice, not the default one. */
+function mapOnPool<T, R, C>(pool: Pool, choice: BackendChoice, items: Iterable<T> | ArrayLike<T>, fn: MapFn<T, R, C>, options: PoolMapOptions<C>): Promise<Awaited<R>[]> {
+  const withChoice = typeof options === 'object' && options !== null ? { ...options, backend: choice } : options;
+  return mapOnWorkers(`${WHERE}.map`, () => pool.workerPool(), items, fn, withChoice);
 }

@@ -12,6 +12,7 @@ import { FunctionTable } from '../pool/function-table.js';
 import type { MpmcRing } from '../pool/mpmc-ring.js';
 import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
 import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
+import { beginSleep, endSleep, wakeCaller, wakeSleepers } from '../pool/sleep.js';
 import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
 import { moduleRefOf } from '../task/define-task.js';
@@ -148,11 +149,7 @@ export class WorkerScheduler {
 
   /** Wake one sleeping worker if any sleeps (after making work visible). */
   wakeOne(): void {
-    // Orders after the push: a sleeper either sees the work in its re-check or sees WakeSeq move.
-    if (Atomics.load(this.w, Header.Sleepers) > 0) {
-      Atomics.add(this.w, Header.WakeSeq, 1);
-      futexNotify(this.w, Header.WakeSeq, 1);
-    }
+    wakeSleepers(this.w, 1);
   }
 
   // ---- running ------------------------------------------------------------
@@ -349,9 +346,7 @@ export class WorkerScheduler {
     if (flags & SlotFlag.TopLevel) {
       // Cannot fail: the ring has a cell for every slot.
       if (!this.completions.push(slot)) throw new Error('internal: the completion queue refused a task');
-      Atomics.add(this.w, Header.CompletionSeq, 1);
-      // One notify per caller sleep: whoever clears the flag wakes it; it drains every completion when it wakes.
-      if (Atomics.compareExchange(this.w, Header.CallerWaiting, 1, 0) === 1) futexNotify(this.w, Header.CompletionSeq);
+      wakeCaller(this.w);
     }
   }
 
@@ -386,8 +381,7 @@ export class WorkerScheduler {
         /* spin */
       }
       if (this.hasWork()) continue;
-      Atomics.add(w, Header.Sleepers, 1);
-      const seq = Atomics.load(w, Header.WakeSeq);
+      const seq = beginSleep(w);
       // Re-check after announcing: a producer that pushed before this saw Sleepers = 0 and woke nobody.
       let slept = false;
       if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
@@ -402,7 +396,7 @@ export class WorkerScheduler {
           slept = true;
         }
       }
-      Atomics.sub(w, Header.Sleepers, 1);
+      endSleep(w);
       // Let messages (map jobs, pinned tasks) and timers in before looking for work again.
       if (slept && !this.hasWork()) await yieldToEventLoop();
     }
@@ -448,12 +442,11 @@ export class WorkerScheduler {
    */
   sleepBlocking(interrupted: () => boolean): void {
     const w = this.w;
-    Atomics.add(w, Header.Sleepers, 1);
-    const seq = Atomics.load(w, Header.WakeSeq);
+    const seq = beginSleep(w);
     if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
       parkUntil(() => Atomics.load(w, Header.WakeSeq) !== seq || interrupted(), Infinity, Header.WakeSeq, Infinity);
     }
-    Atomics.sub(w, Header.Sleepers, 1);
+    endSleep(w);
   }
 
   /** Run a task pinned to this worker by message. */
