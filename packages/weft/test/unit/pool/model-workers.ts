@@ -37,7 +37,7 @@ export async function raceWorkers(
   seed: number,
   memory: SharedArrayBuffer,
   tasks: readonly ModelWorkerTask[],
-  timeoutMs = 8_000,
+  timeoutMs = 20_000,
 ): Promise<ModelWorkerResult[]> {
   const control = new Int32Array(new SharedArrayBuffer(Control.Length * 4));
   const deadline = Date.now() + timeoutMs;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ringValue, ringWordsAt } from '../../fixtures/pool-model-memory.js';
 import { LINE, MpmcRing } from '../../../src/pool/mpmc-ring.js';
+import type { ModelWorkerResult } from '../../fixtures/pool-model-worker.js';
 import { MODEL_SEED, RingScriptWorker, WRAP_STARTS, expectClean, expectEachOnce, raceWorkers } from './model-workers.js';
 
 /** Where both positions start: 0, either side of the int32 wrap (2^31) and of 2^32, or anywhere. */
@@ -59,13 +60,36 @@ describe('MpmcRing against a FIFO model (fast-check, seeded)', () => {
   });
 });
 
+/** Each value once; what one consumer got from one producer in push order; the ring empty, both positions one on per value. */
+function expectRingOutcome(label: string, seed: number, words: Int32Array, start: number, producers: number, count: number, consumers: readonly ModelWorkerResult[]): void {
+  const expected = Array.from({ length: producers * count }, (_, k) => ringValue(Math.floor(k / count), k % count));
+  expectEachOnce(
+    label,
+    seed,
+    expected,
+    consumers.flatMap((r) => r.taken),
+  );
+  // A producer's pushes are ordered, and so are one consumer's pops.
+  for (const [c, consumer] of consumers.entries()) {
+    const last = new Map<number, number>();
+    for (const v of consumer.taken) {
+      const [producer, i] = [Math.floor(v / 2 ** 20), v % 2 ** 20];
+      const before = last.get(producer) ?? -1;
+      expect(i > before, `${label} (seed ${seed}): consumer ${c} got value ${i} of producer ${producer} after ${before}`).toBe(true);
+      last.set(producer, i);
+    }
+  }
+  expect(new MpmcRing(words, 0, capacityOf(words)).size).toBe(0);
+  expect([words[0], words[LINE]]).toEqual([(start + producers * count) | 0, (start + producers * count) | 0]);
+}
+
+const capacityOf = (words: Int32Array): number => (words.length - 2 * LINE) / 2;
+
 describe('MpmcRing across real workers (seeded)', () => {
   const rounds = WRAP_STARTS.map((start, round) => ({ start, seed: MODEL_SEED + 100 * round }));
 
   it.each(rounds)('three producers, two consumers: each value taken once, each producer in order (start $start, seed $seed)', async ({ start, seed }) => {
-    const capacity = 16;
-    const producers = 3;
-    const count = 4_000;
+    const [capacity, producers, count] = [16, 3, 4_000];
     const words = ringWordsAt(capacity, start);
     const ring = { at: 0, capacity };
     const label = `ring from ${start}`;
@@ -75,25 +99,20 @@ describe('MpmcRing across real workers (seeded)', () => {
       { role: 'ring-consumer', ...ring, producers },
     ]);
     expectClean(label, seed, results);
-    const expected = Array.from({ length: producers * count }, (_, k) => ringValue(Math.floor(k / count), k % count));
-    expectEachOnce(
+    expectRingOutcome(label, seed, words, start, producers, count, results.slice(producers));
+  });
+
+  it.each(rounds)('four threads each pushing and popping: each value taken once, each producer in order (start $start, seed $seed)', async ({ start, seed }) => {
+    const [capacity, producers, count] = [16, 4, 8_000];
+    const words = ringWordsAt(capacity, start);
+    const label = `mixed ring from ${start}`;
+    const results = await raceWorkers(
       label,
       seed,
-      expected,
-      results.flatMap((r) => r.taken),
+      words.buffer as SharedArrayBuffer,
+      Array.from({ length: producers }, (_, producer) => ({ role: 'ring-mixed' as const, at: 0, capacity, producer, count, producers })),
     );
-    // A producer's pushes are ordered, and so are one consumer's pops: what a consumer got from one producer is in push order.
-    for (const [c, consumer] of results.slice(producers).entries()) {
-      const last = new Map<number, number>();
-      for (const v of consumer.taken) {
-        const producer = Math.floor(v / 2 ** 20);
-        const before = last.get(producer) ?? -1;
-        expect(v % 2 ** 20 > before, `${label} (seed ${seed}): consumer ${c} got value ${v % 2 ** 20} of producer ${producer} after ${before}`).toBe(true);
-        last.set(producer, v % 2 ** 20);
-      }
-    }
-    // It ends empty, with both positions moved on by one per value.
-    expect(new MpmcRing(words, 0, capacity).size).toBe(0);
-    expect([words[0], words[LINE]]).toEqual([(start + producers * count) | 0, (start + producers * count) | 0]);
+    expectClean(label, seed, results);
+    expectRingOutcome(label, seed, words, start, producers, count, results);
   });
 });
