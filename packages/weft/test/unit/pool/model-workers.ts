@@ -8,7 +8,11 @@ import { Control } from '../../fixtures/pool-model-memory.js';
 import type { ModelWorkerData, ModelWorkerResult, ModelWorkerTask, RingScript } from '../../fixtures/pool-model-worker.js';
 import { waitUntilChanged, within } from '../../helpers.js';
 
-/** Base seed of the concurrent rounds; rerun a failure with `WEFT_MODEL_SEED=<seed>`. */
+/**
+ * Base seed of the concurrent rounds (round `r` uses `MODEL_SEED + 100 r`,
+ * worker `i` of it that plus `i`). `WEFT_MODEL_SEED=<base>` reruns the same
+ * seeded operations; the interleaving is the machine's.
+ */
 export const MODEL_SEED = Number(process.env['WEFT_MODEL_SEED'] ?? 20261203);
 
 /** Counter values worth starting at: 0, just below the int32 wrap (2^31), just below 2^32 (0 again). */
@@ -74,7 +78,7 @@ export function expectClean(label: string, seed: number, results: readonly Model
     ...result.violations.slice(0, 5).map((v) => `worker ${i}: ${v}`),
     ...(result.stuck === undefined ? [] : [`worker ${i} stuck: ${result.stuck}`]),
   ]);
-  if (problems.length > 0) throw new Error(`${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${seed}):\n${problems.join('\n')}`);
+  if (problems.length > 0) throw new Error(`${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${MODEL_SEED}):\n${problems.join('\n')}`);
 }
 
 /** Fail unless `taken` (all workers' takes together) holds each of `expected` exactly once. */
@@ -87,7 +91,7 @@ export function expectEachOnce(label: string, seed: number, expected: readonly n
   const unknown = [...counts.keys()].filter((v) => !known.has(v));
   if (twice.length + lost.length + unknown.length > 0) {
     throw new Error(
-      `${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${seed}): ${lost.length} lost (${lost.slice(0, 8).join(', ')}), ` +
+      `${label} (seed ${seed}, rerun with WEFT_MODEL_SEED=${MODEL_SEED}): ${lost.length} lost (${lost.slice(0, 8).join(', ')}), ` +
         `${twice.length} taken twice (${twice.slice(0, 8).join(', ')}), ${unknown.length} never put in (${unknown.slice(0, 8).join(', ')})`,
     );
   }
