@@ -82,8 +82,8 @@ function batchFailure(where: string, batch: BatchItem, err: unknown): unknown {
   return new TaskError(`${where}: the results of items ${batch.start} to ${last} could not be sent back: ${describeThrown(err.cause)}`, err.cause);
 }
 
-/** Run one batch on `pool` (on the least busy worker that is not retiring). */
-export async function runBatch(where: string, pool: WorkerPool, batch: BatchItem, env: BatchEnv, signal: AbortSignal | undefined): Promise<BatchResult> {
+/** Run one batch on `pool` (on the least busy worker that is not retiring); settles once that worker is done with it. */
+export async function runBatch(where: string, pool: WorkerPool, batch: BatchItem, env: BatchEnv): Promise<BatchResult> {
   const results: unknown[] = [undefined];
   try {
     await dispatchMap({
@@ -97,7 +97,8 @@ export async function runBatch(where: string, pool: WorkerPool, batch: BatchItem
       participants: 1,
       minChunk: 1,
       fixedChunk: 1,
-      signal,
+      // No signal: an abort lowers the stop word, and the batch settles once its worker has really stopped.
+      signal: undefined,
       onProgress: undefined,
     });
   } catch (err) {

@@ -156,6 +156,8 @@ export class StreamIterator<R> implements ParallelStream<R> {
 
   /** The next result if one is ready, else `NOTHING`. */
   private take(): unknown {
+    // A failure or an abort ends the stream at once, even with results ready.
+    if (this.failure !== undefined || this.closed) return NOTHING;
     for (;;) {
       const current = this.current;
       if (current !== undefined) {
@@ -168,7 +170,6 @@ export class StreamIterator<R> implements ParallelStream<R> {
         }
         this.current = undefined;
       }
-      if (this.failure !== undefined || this.closed) return NOTHING;
       const head = this.queue[0];
       if (head?.values === undefined) return NOTHING;
       this.queue.shift();
@@ -236,8 +237,10 @@ export class StreamIterator<R> implements ParallelStream<R> {
 
   /** Read from the source while the high-water mark and the batches in flight allow; dispatch when workers would idle. */
   private pump(): void {
-    if (this.reading || this.env === undefined || this.closed || this.halted || this.sourceEnded) return;
-    if (this.canRead()) {
+    if (this.reading || this.env === undefined || this.closed || this.halted) return;
+    if (this.sourceEnded) {
+      this.flush();
+    } else if (this.canRead()) {
       this.readDone = this.readLoop();
     } else if (this.inFlight.size < this.participants) {
       this.flush();
@@ -290,13 +293,13 @@ export class StreamIterator<R> implements ParallelStream<R> {
     return this.sourceAsync ? source[Symbol.asyncIterator]!() : source[Symbol.iterator]!();
   }
 
-  /** Send the pending items as one batch. */
+  /** Send the pending items as one batch, unless as many batches as may be are in flight. */
   private flush(): void {
-    if (this.pending.length === 0 || this.halted || this.closed) return;
+    if (this.pending.length === 0 || this.halted || this.closed || this.inFlight.size >= this.maxInFlight) return;
     const batch: Batch = { items: this.pending, start: this.pendingStart, seq: Math.min(this.seq++, MAX_SEQ), step: this.plan.step() };
     this.pending = [];
     if (this.ordered) this.queue.push(batch);
-    const running: Promise<void> = runBatch(this.where, this.pool!, batch, this.env!, this.signal).then(
+    const running: Promise<void> = runBatch(this.where, this.pool!, batch, this.env!).then(
       (result) => this.settle(running, batch, result, undefined),
       (error: unknown) => this.settle(running, batch, undefined, error),
     );
