@@ -138,6 +138,31 @@ describe('slot stack against a LIFO model (fast-check, seeded)', () => {
     expect(tagOf(memory)).toBe(4);
   });
 
+  // Known limit (slot-stack.ts): the tag has 15 bits, so a multiple of 32768 changes during one attempt
+  // can bring the head word back to what the attempt read, and the ABA above succeeds: held slots go back
+  // on the free stack, to be handed out twice. It takes a thread descheduled between its reads and its
+  // compareExchange while others run ~16k tasks (one take and one release each), ending with the same
+  // slot on top: rare, but an overloaded machine deschedules threads for that long. The pool's 4096 slots
+  // need 13 bits, which would leave 18 for the tag. `it.fails` until the tag is wider; then make it `it`.
+  it.fails('a take survives 32768 changes of the head during one attempt (fails: the 15-bit tag wraps)', () => {
+    const memory = freeStack(4); // free: 0 -> 1 -> 2 -> 3; our attempt reads head = slot 0, next = slot 1
+    withInterference(
+      memory,
+      () => {
+        // Another thread keeps 1 and 2 and puts 0 back on top (4 changes), then takes and gives
+        // back slot 0 until the head has changed 32768 times: the word our attempt read, exactly.
+        expect([takeSlot(memory), takeSlot(memory), takeSlot(memory)]).toEqual([0, 1, 2]);
+        releaseSlot(memory, 0);
+        for (let changes = 4; changes < 32768; changes += 2) releaseSlot(memory, takeSlot(memory));
+        expect(memory.words[Header.FreeHead]).toBe(1);
+      },
+      () => expect(takeSlot(memory)).toBe(0),
+    );
+    // 1 and 2 are the other thread's: only 3 is free. The wrapped tag lets the stale compareExchange
+    // through instead, and the head names slot 1.
+    expect(freeSlots(memory)).toEqual([3]);
+  });
+
   it('a release whose head was taken meanwhile retries with the new head', () => {
     const memory = freeStack(3); // free: 0 -> 1 -> 2
     expect(takeSlot(memory)).toBe(0);
