@@ -165,70 +165,82 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
       throw new TypeError(`${WHERE}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
     }
   }
-  const kernel = compileKernel(compare, expression);
   const lanes = concurrency ?? ((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 8);
 
   return (async () => {
     if (signal?.aborted) throw new AbortError(`${WHERE}: aborted before it started`, signal.reason);
     const list = array as AnyTypedArray & unknown[];
     const total = list.length;
-    // Array#sort's model: the items that are not undefined are sorted; undefined items, then holes, go last.
     let values: unknown[] | undefined;
     let undefinedCount = 0;
-    if (!typed) {
-      values = [];
-      for (let k = 0; k < total; k++) {
-        if (!(k in list)) continue;
-        const v = list[k];
+    let scan = 0;
+    // Numbers have no identity: an array of them is sorted as a Float64Array, like a typed array's items.
+    if (!typed) while (scan < total && typeof list[scan] === 'number') scan++;
+    const numbers = !typed && scan === total;
+    if (!typed && !numbers) {
+      // Array#sort's model: the items that are not undefined are sorted; undefined items, then holes, go last.
+      values = (list as unknown[]).slice(0, scan);
+      for (; scan < total; scan++) {
+        if (!(scan in list)) continue;
+        const v = list[scan];
         if (v === undefined) undefinedCount++;
         else values.push(v);
       }
     }
-    // Numbers have no identity: they are sorted as a Float64Array, like a typed array's items.
-    const numbers = values !== undefined && values.every((v) => typeof v === 'number');
+    const keyed = values === undefined;
     const count = values === undefined ? total : values.length;
-    const onMain = currentScheduler() !== undefined || typeof SharedArrayBuffer !== 'function' || (inline === 'auto' && count < SEQUENTIAL_BELOW);
-    const tag = typed ? (list as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag] : numbers ? 'Float64Array' : 'Int32Array';
-    const Kind = (globalThis as unknown as Record<string, TypedArrayClass & { BYTES_PER_ELEMENT: number }>)[tag] as TypedArrayClass & { BYTES_PER_ELEMENT: number };
-    const inPlace = typed && typeof SharedArrayBuffer === 'function' && list.buffer instanceof SharedArrayBuffer;
-    const first = inPlace ? list : buffer(Kind, count, !onMain);
-    if (typed && !inPlace) first.set(list);
-    if (numbers) first.set(values as number[]);
-    const order: Order = compare !== undefined ? 0 : !typed ? 3 : tag.startsWith('Float') ? 2 : 1;
-    const keyed = typed || numbers;
-    const env: KernelEnv = { order, context, bufs: [first, buffer(Kind, count, !onMain)] };
-    const envHere: KernelEnv = keyed ? env : { ...env, ...(values === undefined ? {} : { values }) };
-    const here = (task: KernelTask): number => kernel.here(task, envHere);
-    let runTask: (task: KernelTask) => unknown = here;
-    if (!onMain) {
-      const workers = pool ?? (await defaultPool(choice));
-      const fn = closures ? kernel.here : kernel.shipped;
-      const runOptions = signal === undefined ? {} : { signal };
-      runTask = (task) => workers.runWith(runOptions, fn, task, env);
-    }
-    let at: 0 | 1;
+    // On the calling thread: inside a pool task, without shared memory, for few items, and for other items than
+    // numbers unless threads share the heap (copying objects or strings to a worker costs more than sorting them).
+    const onMain =
+      currentScheduler() !== undefined || typeof SharedArrayBuffer !== 'function' || (inline === 'auto' && count < SEQUENTIAL_BELOW) || (!keyed && !closures);
+    /** The sorted items; or, on the values path, their indices into `values`. */
+    let sorted: ArrayLike<unknown>;
     try {
-      at = await runSort({
-        length: count,
-        runLength: chunkSize ?? (onMain ? count : Math.ceil(count / lanes)),
-        pieceLength: onMain || !keyed ? count : Math.ceil(count / lanes),
-        lanes,
-        here: kernel.here,
-        env: envHere,
-        runSort: runTask,
-        runMerge: keyed ? runTask : here,
-        values: keyed ? undefined : values,
-      });
+      if (values !== undefined && onMain && chunkSize === undefined) {
+        // One run of items with identity, here: the built-in sort of the copy is that run's sort.
+        const cmp = compare as SortCompare<unknown, unknown> | undefined;
+        sorted = values.sort(cmp === undefined || context === undefined ? (cmp as ((a: unknown, b: unknown) => number) | undefined) : (a, b) => cmp(a, b, context));
+        values = undefined;
+      } else {
+        const tag = typed ? (list as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag] : keyed ? 'Float64Array' : 'Int32Array';
+        const Kind = (globalThis as unknown as Record<string, TypedArrayClass & { BYTES_PER_ELEMENT: number }>)[tag] as TypedArrayClass & { BYTES_PER_ELEMENT: number };
+        const inPlace = typed && typeof SharedArrayBuffer === 'function' && list.buffer instanceof SharedArrayBuffer;
+        const first = inPlace ? list : buffer(Kind, count, !onMain);
+        if (keyed && !inPlace) first.set(list);
+        const order: Order = compare !== undefined ? 0 : !typed ? 3 : tag.startsWith('Float') ? 2 : 1;
+        const kernel = compileKernel(order, keyed, compare, expression);
+        const env: KernelEnv = { context, bufs: [first, buffer(Kind, count, !onMain)] };
+        const envHere: KernelEnv = values === undefined ? env : { ...env, values };
+        const here = (task: KernelTask): number => kernel.here(task, envHere);
+        let runTask: (task: KernelTask) => unknown = here;
+        if (!onMain) {
+          const workers = pool ?? (await defaultPool(choice));
+          const fn = closures ? kernel.here : kernel.shipped;
+          const runOptions = signal === undefined ? {} : { signal };
+          runTask = (task) => workers.runWith(runOptions, fn, task, env);
+        }
+        const at = await runSort({
+          length: count,
+          runLength: chunkSize ?? (onMain ? count : Math.ceil(count / lanes)),
+          pieceLength: onMain || !keyed ? count : Math.ceil(count / lanes),
+          lanes,
+          here: kernel.here,
+          env: envHere,
+          runSort: runTask,
+          runMerge: keyed ? runTask : here,
+          values,
+        });
+        sorted = env.bufs[at];
+      }
     } catch (err) {
       throw failure(err, signal);
     }
-    const sorted = env.bufs[at] as AnyTypedArray & number[];
     if (typed) {
-      if (sorted !== list) list.set(sorted);
+      if (sorted !== list) list.set(sorted as AnyTypedArray);
       return list;
     }
     const out = list as unknown[];
-    for (let k = 0; k < count; k++) out[k] = keyed ? sorted[k] : (values as unknown[])[sorted[k] as number];
+    for (let k = 0; k < count; k++) out[k] = values === undefined ? sorted[k] : values[sorted[k] as number];
     for (let k = count; k < count + undefinedCount; k++) out[k] = undefined;
     for (let k = count + undefinedCount; k < total; k++) delete out[k];
     return list;

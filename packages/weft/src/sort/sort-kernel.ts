@@ -54,7 +54,6 @@ export type KernelTask = SortTask | MergeTask | SplitTask;
 
 /** What every task receives beside itself. */
 export interface KernelEnv {
-  readonly order: Order;
   readonly context: unknown;
   /** The two buffers: keys and scratch (typed arrays), or two permutations (Int32Array). */
   readonly bufs: readonly [ArrayLike<unknown> & { [i: number]: unknown }, ArrayLike<unknown> & { [i: number]: unknown }];
@@ -64,68 +63,74 @@ export interface KernelEnv {
 
 export type Kernel = (task: KernelTask, env: KernelEnv) => number;
 
-// The body, over `task`, `env` and `cmp`. `before(y, x)`: y sorts strictly before x, so a merge that takes
-// from the right run only then is stable. Copies and bounds depend only on counts, never on the comparator:
-// an inconsistent one gives some order of the same items, and always ends.
-const BODY = `'use strict';
-const order = env.order, ctx = env.context, V = env.values;
-const before = order === 0 ? (y, x) => +cmp(y, x, ctx) < 0
-  : order === 1 ? (y, x) => y < x
-  : order === 2 ? (y, x) => y < x || (y === x ? y === 0 && 1 / y < 1 / x : x !== x && y === y)
-  : (y, x) => \`\${y}\` < \`\${x}\`;
-const src = env.bufs[task.src];
-const get = (p) => (V === undefined ? src[p] : V[src[p]]);
+/** `y` sorts strictly before `x`, per order, as an expression over two names: inlined into the merge loop. */
+const BEFORE: readonly ((y: string, x: string) => string)[] = [
+  (y, x) => `+cmp(${y}, ${x}, ctx) < 0`,
+  (y, x) => `${y} < ${x}`,
+  (y, x) => `(${y} < ${x} || (${y} === ${x} ? ${y} === 0 && 1 / ${y} < 1 / ${x} : ${x} !== ${x} && ${y} === ${y}))`,
+  (y, x) => `\`\${${y}}\` < \`\${${x}}\``,
+];
+
+// The body, over `task`, `env` and `cmp`. A merge takes from the right run only when its item sorts strictly
+// before the left one, so it is stable. Copies and bounds depend only on counts, never on the comparator: an
+// inconsistent one gives some order of the same items, and always ends.
+function body(order: Order, keyed: boolean): string {
+  const before = BEFORE[order] as (y: string, x: string) => string;
+  const at = (p: string): string => (keyed ? p : `V[${p}]`);
+  return `'use strict';
+const ctx = env.context, V = env.values, src = env.bufs[task.src], dst = env.bufs[task.dst];
 if (task.kind === 2) {
-  const lenY = task.y1 - task.y0, d = task.d;
-  let lo = Math.max(0, d - lenY), hi = Math.min(d, task.x1 - task.x0);
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (before(get(task.y0 + d - mid - 1), get(task.x0 + mid))) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+const d = task.d;
+let lo = Math.max(0, d - task.y1 + task.y0), hi = Math.min(d, task.x1 - task.x0);
+while (lo < hi) {
+const mid = (lo + hi) >> 1, y = ${at('src[task.y0 + d - mid - 1]')}, x = ${at('src[task.x0 + mid]')};
+if (${before('y', 'x')}) hi = mid; else lo = mid + 1;
 }
-const dst = env.bufs[task.dst];
+return lo;
+}
 if (task.kind === 1) {
-  let i = task.x0, j = task.y0, o = task.out;
-  const x1 = task.x1, y1 = task.y1;
-  while (i < x1 && j < y1) {
-    const a = src[i], b = src[j];
-    if (V === undefined ? before(b, a) : before(V[b], V[a])) { dst[o++] = b; j++; } else { dst[o++] = a; i++; }
-  }
-  dst.set(src.subarray(i, x1), o);
-  dst.set(src.subarray(j, y1), o + x1 - i);
-  return 0;
+let i = task.x0, j = task.y0, o = task.out;
+const x1 = task.x1, y1 = task.y1;
+while (i < x1 && j < y1) {
+const a = src[i], b = src[j];
+if (${before(at('b'), at('a'))}) { dst[o++] = b; j++; } else { dst[o++] = a; i++; }
 }
-const lo = task.lo, hi = task.hi, own = task.values;
+dst.set(src.subarray(i, x1), o);
+dst.set(src.subarray(j, y1), o + x1 - i);
+return 0;
+}
+const lo = task.lo, hi = task.hi, own = task.values, by = cmp === undefined || ctx === undefined ? cmp : (a, b) => cmp(a, b, ctx);
 if (own !== undefined) {
-  const m = own.length, idx = new Array(m);
-  for (let k = 0; k < m; k++) idx[k] = k;
-  if (order === 0) idx.sort((i, j) => cmp(own[i], own[j], ctx));
-  else {
-    const s = own.map((v) => \`\${v}\`);
-    idx.sort((i, j) => (s[i] < s[j] ? -1 : s[j] < s[i] ? 1 : 0));
-  }
-  for (let k = 0; k < m; k++) dst[lo + k] = lo + idx[k];
-  return 0;
+const m = own.length, idx = new Array(m);
+for (let k = 0; k < m; k++) idx[k] = k;
+if (cmp) idx.sort((i, j) => by(own[i], own[j]));
+else {
+const s = own.map((v) => \`\${v}\`);
+idx.sort((i, j) => (s[i] < s[j] ? -1 : s[j] < s[i] ? 1 : 0));
+}
+for (let k = 0; k < m; k++) dst[lo + k] = lo + idx[k];
+return 0;
 }
 if (src !== dst) dst.set(src.subarray(lo, hi), lo);
 const run = dst.subarray(lo, hi);
-if (order === 1 || order === 2) run.sort();
+if (${order === 1 || order === 2}) run.sort();
 else {
-  const list = Array.prototype.slice.call(run);
-  list.sort(order === 0 ? (a, b) => cmp(a, b, ctx) : undefined);
-  run.set(list);
+const list = Array.from(run);
+list.sort(by);
+run.set(list);
 }
 return 0;`;
+}
 
 /**
- * The kernel for a comparator. `here` runs on the calling thread (and on
+ * The kernel for an order. `here` runs on the calling thread (and on
  * shared-heap threads), calling `compare` itself; `shipped` is the same
  * text with the comparator's source (`expression`, checked to capture
- * nothing, or `undefined`) inlined, for workers.
+ * nothing, or `undefined`) inlined, for workers. `keyed`: the buffers hold
+ * the items; otherwise indices into `env.values`.
  */
-export function compileKernel(compare: unknown, expression: string): { here: Kernel; shipped: Kernel } {
-  const here = (new Function('cmp', `return (task, env) => {\n${BODY}\n};`) as (cmp: unknown) => Kernel)(compare);
-  return { here, shipped: new Function('task', 'env', `const cmp = ${expression};\n${BODY}`) as Kernel };
+export function compileKernel(order: Order, keyed: boolean, compare: unknown, expression: string): { here: Kernel; shipped: Kernel } {
+  const text = body(order, keyed);
+  const here = (new Function('cmp', `return (task, env) => {\n${text}\n};`) as (cmp: unknown) => Kernel)(compare);
+  return { here, shipped: new Function('task', 'env', `const cmp = ${expression};\n${text}`) as Kernel };
 }
