@@ -9,113 +9,12 @@
  */
 import { fastPayload, MSGPACK_TAG, PayloadView } from '../codec/payload-codec.js';
 import { RecordCodec } from '../codec/record-codec.js';
-import { STRUCTURE_REGISTRY_BYTES, StructureRegistry } from '../codec/structure-registry.js';
-import type { EncodedPayload } from '../codec/payload-codec.js';
+import { StructureRegistry } from '../codec/structure-registry.js';
 import { futexNotify } from '../sync/futex.js';
-
-// ---- header words (Int32 indexes); hot words sit on their own 64-byte line ----
-
-/** Producers' claim position: `lap | index`, plus `markBit` once closed. */
-const TAIL = 0;
-/** Consumers' claim position: `lap | index`. */
-const HEAD = 16;
-/** Receivers in `receive` or `select` about to sleep or asleep (a rendezvous is ready for `trySend` while one is). */
-export const RECV_SLEEPERS = 32;
-/**
- * Receivers sleep on this word: bit 0 ({@link SLEEPING}) is set by a
- * receiver about to sleep; a publish that finds it set moves the word on
- * (clearing the bit) and wakes every receiver. Close moves it too.
- */
-export const RECV_EVENT = 33;
-/** Senders sleep on this word, as receivers on `RECV_EVENT`: a freed slot or freed blob cells wake them. */
-export const SEND_EVENT = 49;
-/** The bit of an event word that says someone announced a sleep on it since the last wake. */
-const SLEEPING = 1;
-/** Selects about to sleep or asleep on `SELECT_EVENT` (they wait on several channels at once). */
-export const SELECT_SLEEPERS = 96;
-/** Bumped, then notified to *all*, on every change a select may wait for. */
-export const SELECT_EVENT = 97;
-/** Next blob cell position (producers claim runs of cells by compareExchange). */
-const BLOB_TAIL = 64;
-// Constants, written once before the buffer is shared.
-const CAPACITY = 80;
-const MARK_BIT = 81;
-const ONE_LAP = 82;
-const RENDEZVOUS = 83;
-const BLOB_CELLS = 84;
-const ID_HI = 85;
-const ID_LO = 86;
-const REQUESTED = 87;
-const HEADER_BYTES = 448;
-/** The table of record structures shared by every thread that encodes or decodes this channel's values. */
-const REGISTRY_AT = HEADER_BYTES;
-/** Byte offset of the first message slot. */
-const SLOTS_AT = REGISTRY_AT + STRUCTURE_REGISTRY_BYTES;
-
-/** Bytes per message slot: a stamp word, a length word, then the inline payload. */
-const SLOT_BYTES = 64;
-/** Payload bytes a slot holds inline; larger payloads go to the blob ring. */
-export const INLINE_BYTES = SLOT_BYTES - 8;
-/** Length word of a slot holding a bare number (as a float64 at the slot's first aligned data word). */
-const NUMBER_LENGTH = 0x4000_0000;
-/** A slot's length word when its value is in the ring's identity heap. */
-const IDENTITY_LENGTH = 0x4000_0001;
-/** Length word `RECORD_LENGTH | n`: the slot holds `n` bytes of the channel codec's msgpack, from its first data word. */
-const RECORD_LENGTH = 0x2000_0000;
-/** Bytes per blob cell. */
-const CELL_BYTES = 64;
-
-/** Returned by {@link ChannelRing.tryPop} when nothing is ready (a symbol: channels refuse symbols as values). */
-export const EMPTY: unique symbol = Symbol('weft.channel.empty');
-/** Returned when the channel is closed (and, for pops, drained). */
-export const CLOSED: unique symbol = Symbol('weft.channel.closed');
-/** Returned by {@link ChannelRing.tryPush} when there is no room now. */
-export const FULL: unique symbol = Symbol('weft.channel.full');
-
-/** A value encoded once at the call, before anything is claimed. Exactly one of `inline`, `record`, `identity`, `blob` is set. */
-export interface OutgoingMessage {
-  /** A fast-path payload (a number, boolean, null, undefined, a few numbers) that fits in a slot. */
-  readonly inline: EncodedPayload | undefined;
-  /** msgpack bytes from the channel's codec that fit in a slot. */
-  readonly record: Uint8Array | undefined;
-  /** Shared heap: the value itself, passed by identity through {@link ChannelRing.heap}. */
-  readonly identity: { readonly value: unknown } | undefined;
-  /** Standalone bytes (tag included) for the blob ring. */
-  readonly blob: Uint8Array | undefined;
-  /** Blob cells held for this message while it waits for a slot (-1: none). */
-  blobPos: number;
-}
-
-function outgoing(
-  inline: EncodedPayload | undefined,
-  record: Uint8Array | undefined,
-  identity: { readonly value: unknown } | undefined,
-  blob: Uint8Array | undefined,
-): OutgoingMessage {
-  return { inline, record, identity, blob, blobPos: -1 };
-}
-
-/** Sizes that shape a ring's memory. */
-export interface RingShape {
-  /** Message slots (>= 1). */
-  readonly slots: number;
-  /** True for a rendezvous channel (capacity 0: one slot, senders wait for pickup). */
-  readonly rendezvous: boolean;
-  /** Blob bytes (rounded up to a power-of-two number of cells). */
-  readonly blobBytes: number;
-  /** The capacity the user asked for (recorded for `capacity`; -1 for unbounded). */
-  readonly requested: number;
-}
-
-const nextPowerOfTwo = (n: number): number => (n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n)));
-
-/** Random identity of a channel, used to find it again when it travels inside a value. */
-function randomId(words: Int32Array): void {
-  const id = new Int32Array(2);
-  crypto.getRandomValues(id);
-  words[ID_HI] = id[0]!;
-  words[ID_LO] = id[1]! === 0 ? 1 : id[1]!;
-}
+import { BlobCells } from './blob-cells.js';
+// Header words, slot and cell sizes, length tags: the layout (see ring-layout.ts).
+import { TAIL, HEAD, RECV_SLEEPERS, RECV_EVENT, SEND_EVENT, SLEEPING, SELECT_SLEEPERS, SELECT_EVENT, CAPACITY, MARK_BIT, ONE_LAP, RENDEZVOUS,
+  BLOB_CELLS, ID_HI, ID_LO, REQUESTED, REGISTRY_AT, SLOTS_AT, SLOT_BYTES, INLINE_BYTES, NUMBER_LENGTH, IDENTITY_LENGTH, RECORD_LENGTH, CELL_BYTES, EMPTY, CLOSED, FULL, outgoing, nextPowerOfTwo, randomId, type OutgoingMessage, type RingShape } from './ring-layout.js';
 
 /** The ring over one `SharedArrayBuffer`; every thread builds its own view of the same memory. */
 export class ChannelRing {
@@ -131,9 +30,8 @@ export class ChannelRing {
   private readonly oneLap: number;
   private readonly lapMask: number;
   private readonly blobCells: number;
-  private readonly blobMask: number;
-  private readonly blobStampAt: number;
-  private readonly blobDataAt: number;
+  /** The byte cells of values too large for a slot. */
+  private readonly cells: BlobCells;
   /**
    * Native backend: values by identity, one entry per slot (written by the
    * slot's producer before the stamp publishes it, cleared by its consumer).
@@ -175,10 +73,8 @@ export class ChannelRing {
     this.oneLap = w[ONE_LAP]!;
     this.lapMask = ~(this.oneLap - 1);
     this.blobCells = w[BLOB_CELLS]!;
-    this.blobMask = this.blobCells - 1;
-    this.blobStampAt = (SLOTS_AT + this.slots * SLOT_BYTES) >> 2;
-    this.blobDataAt = SLOTS_AT + this.slots * SLOT_BYTES + this.blobCells * 4;
     this.bytes = new Uint8Array(this.buffer);
+    this.cells = new BlobCells(w, this.bytes, this.blobCells, (SLOTS_AT + this.slots * SLOT_BYTES) >> 2, SLOTS_AT + this.slots * SLOT_BYTES + this.blobCells * 4);
     this.floats = new Float64Array(this.buffer, 0, this.buffer.byteLength >> 3);
     this.payloads = new PayloadView(this.bytes);
   }
@@ -562,58 +458,27 @@ export class ChannelRing {
 
   // ---- the blob ring ----
 
-  private cellStampAt(cell: number): number {
-    return this.blobStampAt + cell;
-  }
-
   /** Claim cells for `message.blob` if they are free now (sets `blobPos`); false otherwise. */
   claimBlob(message: OutgoingMessage): boolean {
-    const w = this.words;
-    const count = Math.ceil(message.blob!.length / CELL_BYTES);
-    for (;;) {
-      const tail = Atomics.load(w, BLOB_TAIL);
-      for (let i = 0; i < count; i++) {
-        const position = (tail + i) | 0;
-        const cell = position & this.blobMask;
-        // Free for `position` once last lap's reader stored position (stored relative to the cell).
-        if (((Atomics.load(w, this.cellStampAt(cell)) + cell) | 0) !== position) return false;
-      }
-      // Only the claimer of a position changes its cell, so the cells checked above stay free.
-      if (Atomics.compareExchange(w, BLOB_TAIL, tail, (tail + count) | 0) !== tail) continue;
-      const data = message.blob!;
-      const start = (tail & this.blobMask) * CELL_BYTES;
-      const ringBytes = this.blobCells * CELL_BYTES;
-      const first = Math.min(data.length, ringBytes - start);
-      this.bytes.set(data.subarray(0, first), this.blobDataAt + start);
-      if (first < data.length) this.bytes.set(data.subarray(first), this.blobDataAt);
-      message.blobPos = tail;
-      return true;
-    }
+    const position = this.cells.claim(message.blob!);
+    if (position === undefined) return false;
+    message.blobPos = position;
+    return true;
   }
 
   private readBlob(position: number, length: number): unknown {
-    const start = (position & this.blobMask) * CELL_BYTES;
-    const ringBytes = this.blobCells * CELL_BYTES;
-    const first = Math.min(length, ringBytes - start);
     // The tag byte is never wrapped (a run holds at least one byte before the end of the ring).
-    const record = this.bytes[this.blobDataAt + start] === MSGPACK_TAG;
+    const record = this.cells.firstByte(position) === MSGPACK_TAG;
     // msgpack bytes (tag dropped) go to the codec's reused scratch; a fast payload to a buffer of its own.
     const skip = record ? 1 : 0;
     const out = record ? this.records().scratchFor(length - 1) : new Uint8Array(length);
-    out.set(this.bytes.subarray(this.blobDataAt + start + skip, this.blobDataAt + start + first));
-    if (first < length) out.set(this.bytes.subarray(this.blobDataAt, this.blobDataAt + length - first), first - skip);
+    this.cells.read(position, length, skip, out);
     return record ? this.codec!.decodeScratch(length - 1) : new PayloadView(out).read(0, length);
   }
 
   /** Free the cells of a blob (read, retracted, or never published). */
   freeBlob(position: number, length: number): void {
-    const count = Math.ceil(length / CELL_BYTES);
-    for (let i = 0; i < count; i++) {
-      const p = (position + i) | 0;
-      const cell = p & this.blobMask;
-      // Frees the cell for the next lap's claimer of it.
-      Atomics.store(this.words, this.cellStampAt(cell), (p + this.blobCells - cell) | 0);
-    }
+    this.cells.free(position, length);
   }
 
   /** Give back a held blob that was never published (send failed or gave up). */

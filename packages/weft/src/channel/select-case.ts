@@ -5,7 +5,8 @@
  * @module
  */
 import type { Channel } from './channel.js';
-import type { ChannelRing, OutgoingMessage } from './ring.js';
+import type { ChannelRing } from './ring.js';
+import type { OutgoingMessage } from './ring-layout.js';
 
 /**
  * A receive from `channel`, as one case of {@link select}.

@@ -5,7 +5,8 @@
  */
 import { deadlineOf, remaining, timeoutOf } from '../sync/futex.js';
 import { describeValue } from '../validate.js';
-import { CLOSED, EMPTY, RECV_SLEEPERS, SELECT_EVENT, SELECT_SLEEPERS, type ChannelRing } from './ring.js';
+import type { ChannelRing } from './ring.js';
+import { CLOSED, EMPTY, RECV_SLEEPERS, SELECT_EVENT, SELECT_SLEEPERS } from './ring-layout.js';
 import { caseInternals, type CaseInternals, type ReceiveCase, type SelectCase } from './select-case.js';
 import { trySendMessage } from './waits.js';
 

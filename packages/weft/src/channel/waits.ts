@@ -17,7 +17,8 @@
  * @module
  */
 import { futexWait, remaining, type FutexSteps } from '../sync/futex.js';
-import { CLOSED, EMPTY, FULL, RECV_EVENT, RECV_SLEEPERS, SEND_EVENT, type ChannelRing, type OutgoingMessage } from './ring.js';
+import type { ChannelRing } from './ring.js';
+import { CLOSED, EMPTY, FULL, RECV_EVENT, RECV_SLEEPERS, SEND_EVENT, type OutgoingMessage } from './ring-layout.js';
 
 /** A slow path's result when its deadline passed first. */
 export const TIMED_OUT: unique symbol = Symbol('weft.channel.timedOut');

@@ -9,7 +9,6 @@
  */
 import { currentScheduler } from './current-scheduler.js';
 import { defaultPool } from './default-pool.js';
-import type { FunctionRef } from '../protocol.js';
 import { shippableRef } from '../task/function-ref.js';
 import { checkFunction, describeValue } from '../validate.js';
 

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { encodePayload, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
-import { deserializeThrown, serializeThrown, trimSerialized, type SerializedValue } from '../codec/error-codec.js';
+import { encodePayload, holdsSharedMemory } from '../codec/payload-codec.js';
+import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
 import { FunctionTable } from '../pool/function-table.js';
 import type { MpmcRing } from '../pool/mpmc-ring.js';
 import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
@@ -23,9 +23,11 @@ import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
 import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../pool/identity-heap.js';
 import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../pool/shared-buffers.js';
 import { isThenable } from './is-thenable.js';
+import { settledHandle, SlotHandle, type WorkerForkHandle } from './fork-handles.js';
+import { CancelWatcher, taskSignal, yieldToEventLoop } from './task-signal.js';
+import { writeOutcome } from './write-outcome.js';
+import { sourceForm } from '../task/source-form.js';
 
-/** How a forked task's error is shortened to fit its slot, in turn: [stack frames kept, message characters kept]. */
-const TRIMS: readonly (readonly [number, number | undefined])[] = [[6, undefined], [2, undefined], [0, undefined], [0, 160]];
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -37,48 +39,10 @@ const BLOCKING_SLEEP_MS = 50;
 const SPIN_MS = 0.1;
 
 
-/** Let the event loop run (messages, timers, promise reactions) before continuing. */
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (fn: () => void) => void };
-  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(0);
-  });
-}
-
-
-/** A task's AbortSignal whose `aborted` reads the slot's cancel word, so synchronous tasks can poll it. */
-function taskSignal(words: Int32Array, cancelWord: number, watch: (check: () => void) => void): AbortSignal {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const native = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
-  // Deno's abort() reads `signal.aborted` itself, which lands back in this getter: abort once, never re-enter.
-  let aborting = false;
-  Object.defineProperty(signal, 'aborted', {
-    get(): boolean {
-      if (!aborting && Atomics.load(words, cancelWord) !== 0 && !native.call(signal)) {
-        aborting = true;
-        controller.abort(new Error('The task was cancelled'));
-      }
-      return native.call(signal) as boolean;
-    },
-  });
-  // Async tasks get the 'abort' event from a periodic check while they run.
-  watch(() => void signal.aborted);
-  return signal;
-}
-
-/** The handle `fork` returns inside a worker. */
-export interface WorkerForkHandle<R> extends PromiseLike<R> {
-  join(): R;
-}
 
 /** The scheduler of one worker. */
+export type { WorkerForkHandle } from './fork-handles.js';
+
 export class WorkerScheduler {
   readonly memory: SchedulerMemory;
   readonly index: number;
@@ -89,8 +53,7 @@ export class WorkerScheduler {
   private readonly injector: MpmcRing;
   private readonly completions: MpmcRing;
   private readonly fns: (AnyFunction | undefined)[] = [];
-  private readonly watchers = new Set<() => void>();
-  private watchTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly watcher = new CancelWatcher();
   private victim = 0;
   /** Set when a fork was given back for want of a `buffers` message: the loop yields to read messages. */
   private needsMessages = false;
@@ -247,7 +210,7 @@ export class WorkerScheduler {
     let unwatch: (() => void) | undefined;
     if (flags & SlotFlag.Signal) {
       // Shared-heap threads have no event loop of their own (no timers): their tasks poll `signal.aborted`.
-      args.push(taskSignal(this.w, base + Slot.Cancel, (check) => (unwatch = this.heap ? undefined : this.watch(check))));
+      args.push(taskSignal(this.w, base + Slot.Cancel, (check) => (unwatch = this.heap ? undefined : this.watcher.watch(check))));
     }
     let result: unknown;
     try {
@@ -274,21 +237,6 @@ export class WorkerScheduler {
     );
   }
 
-  /** Check cancel words of running async tasks every 10 ms, only while any runs. */
-  private watch(check: () => void): () => void {
-    this.watchers.add(check);
-    this.watchTimer ??= setInterval(() => {
-      for (const c of this.watchers) c();
-    }, 10);
-    return () => {
-      this.watchers.delete(check);
-      if (this.watchers.size === 0 && this.watchTimer !== undefined) {
-        clearInterval(this.watchTimer);
-        this.watchTimer = undefined;
-      }
-    };
-  }
-
   /**
    * Publish a task's outcome (its value, or for `Failed` the thrown error):
    * payload first, then the state word (which joiners and the caller read).
@@ -296,8 +244,6 @@ export class WorkerScheduler {
   private finish(slot: number, state: number, outcome: unknown): void {
     const base = this.memory.slotWord(slot);
     const flags = Atomics.load(this.w, base + Slot.Flags);
-    const capacity = this.memory.sizes.payloadBytes;
-    const at = this.memory.payloadAt(slot);
     let length = 0;
     let value = state === TaskState.Failed && !this.heap ? serializeThrown(outcome) : outcome;
     if (this.heap) {
@@ -305,37 +251,7 @@ export class WorkerScheduler {
       this.heap.results[slot] = state === TaskState.Cancelled ? undefined : value;
       length = RESULT_IN_HEAP;
     } else if (state !== TaskState.Cancelled) {
-      let encoded: EncodedPayload;
-      try {
-        encoded = encodePayload(value);
-      } catch (err) {
-        state = TaskState.Failed;
-        value = serializeThrown(new TypeError(`The task's result cannot be sent back: ${(err as Error).message}`));
-        encoded = encodePayload(value);
-      }
-      if (encoded.size > capacity && state === TaskState.Failed && !(flags & SlotFlag.TopLevel)) {
-        // A fork's error must fit its slot: keep name, code, causes and messages; shorten the stacks first.
-        for (const [frames, chars] of TRIMS) {
-          const trimmed = encodePayload(trimSerialized(value as SerializedValue, frames, chars));
-          if (trimmed.size <= capacity) {
-            encoded = trimmed;
-            break;
-          }
-        }
-      }
-      if (encoded.size <= capacity) {
-        length = this.memory.payloads.write(at, encoded);
-      } else if (flags & SlotFlag.TopLevel) {
-        // Too large for the slot: the caller gets it by message, which is sent before the state changes.
-        this.post({ type: 'task-result', slot, value: state === TaskState.Done ? { ok: value } : { err: value } });
-        length = -1;
-      } else {
-        state = TaskState.Failed;
-        const tooLarge = new RangeError(
-          `A forked task's result takes ${encoded.size} bytes, more than a slot's ${capacity}; return less, or write large results into shared memory`,
-        );
-        length = this.memory.payloads.write(at, encodePayload(serializeThrown(tooLarge)));
-      }
+      ({ state, length } = writeOutcome(this.memory, slot, state, value, flags, this.post));
     }
     this.memory.times[slot * 3 + 2] = epochNow();
     Atomics.store(this.w, base + Slot.ResultLength, length);
@@ -578,68 +494,3 @@ function revivePinned(args: readonly unknown[]): unknown[] {
   return revived as unknown[];
 }
 
-/** How the worker compiles a function's source: methods (`name() {}`) need the object-literal form. */
-function sourceForm(fn: AnyFunction): 'expression' | 'method' {
-  const source = Function.prototype.toString.call(fn).trimStart();
-  return /^(async\s*)?(function\b|\(|[A-Za-z_$][\w$]*\s*=>)/.test(source) || /^async\s+[A-Za-z_$][\w$]*\s*=>/.test(source)
-    ? 'expression'
-    : 'method';
-}
-
-class SlotHandle<R> implements WorkerForkHandle<R> {
-  private outcome: { value: R } | { error: unknown } | undefined;
-
-  constructor(
-    private readonly scheduler: WorkerScheduler,
-    private readonly slot: number,
-  ) {}
-
-  join(): R {
-    if (!this.outcome) {
-      try {
-        this.outcome = { value: this.scheduler.join(this.slot) as R };
-      } catch (error) {
-        this.outcome = { error };
-      }
-    }
-    if ('error' in this.outcome) throw this.outcome.error;
-    return this.outcome.value;
-  }
-
-  then<A = R, B = never>(onFulfilled?: ((value: R) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
-    const settled: Promise<R> = this.outcome
-      ? 'error' in this.outcome
-        ? Promise.reject(this.outcome.error)
-        : Promise.resolve(this.outcome.value)
-      : this.scheduler.joinAsync(this.slot).then(
-          (value) => {
-            this.outcome = { value: value as R };
-            return value as R;
-          },
-          (error: unknown) => {
-            this.outcome = { error };
-            throw error;
-          },
-        );
-    return settled.then(onFulfilled, onRejected);
-  }
-}
-
-function settledHandle<R>(compute: () => R): WorkerForkHandle<R> {
-  let outcome: { value: R } | { error: unknown };
-  try {
-    outcome = { value: compute() };
-  } catch (error) {
-    outcome = { error };
-  }
-  return {
-    join(): R {
-      if ('error' in outcome) throw outcome.error;
-      return outcome.value;
-    },
-    then(onFulfilled, onRejected) {
-      const p = 'error' in outcome ? Promise.reject(outcome.error) : Promise.resolve(outcome.value);
-      return p.then(onFulfilled, onRejected);
-    },
-  };
-}
