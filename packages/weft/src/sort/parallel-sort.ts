@@ -116,7 +116,8 @@ function failure(err: unknown, signal: AbortSignal | undefined): unknown {
  * ```ts
  * import { parallelSort } from 'weftjs';
  *
- * const shared = new Float64Array(new SharedArrayBuffer(8 * 100_000)).map(() => Math.random());
+ * const shared = new Float64Array(new SharedArrayBuffer(8 * 100_000));
+ * for (let i = 0; i < shared.length; i++) shared[i] = Math.random();
  * await parallelSort(shared); // in place, like shared.sort()
  *
  * const records = Array.from({ length: 100_000 }, (_, id) => ({ id, key: id % 100 }));
