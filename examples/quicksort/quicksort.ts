@@ -1,12 +1,13 @@
 // Fork-join quicksort on a Pool, over a Float64Array on a SharedArrayBuffer:
 // each task partitions its part, forks the left half (an idle worker steals
 // it) and sorts the right half itself; parts under a cutoff are sorted
-// sequentially. Compared with the same quicksort on one thread and with
-// Float64Array.prototype.sort.
+// sequentially. Compared with the same quicksort on one thread, with
+// Float64Array.prototype.sort, and with Weft's parallelSort (runs sorted on
+// the workers, then merged in parallel).
 //   npm start              the full run (4M numbers, best of 3 rounds)
 //   npm test               a quick run with checks (used by the smoke test)
 import { availableParallelism } from 'node:os';
-import { Pool } from 'weftjs';
+import { Pool, parallelSort } from 'weftjs';
 import { seededRandom } from '@weft/example-support';
 import { quicksort, sortPart } from './sort-tasks.mjs';
 
@@ -91,9 +92,19 @@ try {
   const vsBuiltin = firstDifference(shared, builtin);
   if (vsBuiltin >= 0) throw new Error(`fork-join quicksort and Float64Array#sort differ at index ${vsBuiltin}`);
 
+  // The library's own parallel sort, on the same shared memory: no tasks to write, the outcome of shared.sort().
+  const parallelSortMs = await best('parallelSort', async () => {
+    shared.set(input);
+    const t1 = performance.now();
+    await parallelSort(shared, { pool });
+    return performance.now() - t1;
+  });
+  const vsParallelSort = firstDifference(shared, builtin);
+  if (vsParallelSort >= 0) throw new Error(`parallelSort and Float64Array#sort differ at index ${vsParallelSort}`);
+
   console.log(
     `\n  sorted, and equal to both sequential results; speedup ${(sequentialMs / forkJoinMs).toFixed(2)}x over sequential quicksort, ` +
-      `${(builtinMs / forkJoinMs).toFixed(2)}x over Float64Array#sort`,
+      `${(builtinMs / forkJoinMs).toFixed(2)}x over Float64Array#sort; parallelSort ${(builtinMs / parallelSortMs).toFixed(2)}x over Float64Array#sort`,
   );
 } finally {
   await pool.close();

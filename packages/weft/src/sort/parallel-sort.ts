@@ -90,9 +90,10 @@ function failure(err: unknown, signal: AbortSignal | undefined): unknown {
  * - **An array** sorts stably, by `compare`, or without one in Array#sort's
  *   default order (by `String(item)`); `undefined` items go last, then
  *   holes. An array of numbers is copied once into shared memory, where
- *   workers sort and merge it; other items travel to the worker that sorts
- *   their run, which sends back their order, and the runs are merged on the
- *   calling thread, so the array keeps its own objects.
+ *   workers sort and merge it. Other items (objects, strings) sort on the
+ *   calling thread on the worker backend, since copying them to a worker
+ *   costs more than sorting them; threads that share the heap sort their
+ *   runs in parallel, and the array keeps its own objects either way.
  *
  * Runs are sorted in parallel, then merged pairwise in parallel, each merge
  * cut into pieces of equal length (merge path). Fewer than 32,768 items, or
