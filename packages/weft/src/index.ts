@@ -8,7 +8,7 @@
  *
  * @module
  */
-import './memory/builtin-shareables.js';
+import './wiring.js';
 
 export { parallelMap } from './map/parallel-map.js';
 export type { MapFn, ParallelMapOptions } from './map/parallel-map.js';

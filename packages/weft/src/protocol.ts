@@ -9,10 +9,41 @@
  * @module
  */
 import type { SerializedValue } from './codec/error-codec.js';
-import type { CompileForm } from './task/analyze-function.js';
-import type { SchedulerSizes } from './pool/scheduler-memory.js';
-import type { IdentityHeap } from './pool/identity-heap.js';
-import type { BufferEntry } from './pool/shared-buffers.js';
+
+/**
+ * How the worker must compile the source to get the function back.
+ * `'expression'`: evaluate `(${source})`. `'method'`: evaluate `({${source}})`
+ * and take its only property's value (method shorthand such as `m(x) { ... }`).
+ *
+ * @example
+ * ```ts
+ * const form: CompileForm = 'method'; // compiled as `({ m(x) { return x } }).m`
+ * ```
+ */
+export type CompileForm = 'expression' | 'method';
+
+/** Sizes of one scheduler's memory. */
+export interface SchedulerSizes {
+  readonly workers: number;
+  readonly slots: number;
+  readonly payloadBytes: number;
+  readonly dequeCapacity: number;
+  readonly functions: number;
+  readonly functionBytes: number;
+}
+
+/** Per-slot functions, arguments and outcomes, shared by identity. */
+export interface IdentityHeap {
+  readonly fns: unknown[];
+  readonly args: (readonly unknown[] | undefined)[];
+  readonly results: unknown[];
+}
+
+/** One numbered buffer, as `buffers` and `init` messages carry it. */
+export interface BufferEntry {
+  readonly id: number;
+  readonly buffer: SharedArrayBuffer;
+}
 
 /** How a worker finds the function to run. */
 export type FunctionRef =

@@ -1,19 +1,16 @@
 /**
- * Loads every built-in shareable type, so that their codecs are registered
- * wherever values are sent or revived. The worker entry and the public entry
- * import this file; add each new shareable primitive's module here.
+ * What the entries wire up, so that lower layers never import upper ones:
+ * every built-in shareable type is loaded (its codec registers itself in
+ * memory/shareable.ts, so values holding it can be sent and revived), and
+ * the native backend is handed its threads' main loop from runtime/. The
+ * public entry imports this file; the worker entry imports only
+ * `builtin-shareables.ts` (a worker starts no backend).
  *
  * @module
  */
-import '../sync/mutex.js';
-import '../sync/rw-lock.js';
-import '../sync/condition.js';
-import '../sync/semaphore.js';
-import '../sync/barrier.js';
-import '../sync/atomic-int32.js';
-import '../sync/atomic-uint32.js';
-import '../sync/atomic-big-int64.js';
-import '../sync/atomic-bool.js';
-import '../sync/atomic-float64.js';
-import '../channel/channel.js';
-export {};
+import './builtin-shareables.js';
+import { provideNativeThreadMain } from './backend/select-backend.js';
+import { nativeThreadMain } from './runtime/native-thread-main.js';
+import { prepareSharedHeapRuntime } from './runtime/start-worker-runtime.js';
+
+provideNativeThreadMain({ prepare: prepareSharedHeapRuntime, main: nativeThreadMain });

@@ -8,7 +8,7 @@
 import { nodeWorkerEndpoint } from './backend/node-worker.js';
 import { webWorkerEndpoint } from './backend/web-worker.js';
 import { startWorkerRuntime } from './runtime/start-worker-runtime.js';
-import './memory/builtin-shareables.js';
+import './builtin-shareables.js';
 
 const endpoint = nodeWorkerEndpoint() ?? webWorkerEndpoint();
 if (endpoint) startWorkerRuntime(endpoint);

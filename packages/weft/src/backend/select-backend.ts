@@ -8,8 +8,8 @@
 import { BackendUnavailableError } from '../errors.js';
 import { describeValue } from '../validate.js';
 import type { Backend, BackendKind } from './backend.js';
-import { createNativeThreadBackend, probeThreadApi } from './native-thread.js';
-import { hasThreadApi } from './thread-api.js';
+import { createNativeThreadBackend, probeThreadApi, type NativeThreadMain } from './native-thread.js';
+import { hasThreadApi } from '../engine/thread-api.js';
 import { createNodeWorkerBackend, isNode } from './node-worker.js';
 import { createWebWorkerBackend, hasWebWorkers } from './web-worker.js';
 import { workerSource } from './worker-source.js';
@@ -78,6 +78,22 @@ async function createWorkersBackend(): Promise<Backend> {
   throw new BackendUnavailableError('workers', 'This platform has neither worker_threads nor Web Workers');
 }
 
+let nativeThread: NativeThreadMain | undefined;
+
+/**
+ * Hand the native backend what its threads run: the worker runtime's
+ * thread main loop. The entries call it once (`wiring.ts`), the way rayon's
+ * builder takes a spawn handler, so that backend/ never imports runtime/.
+ *
+ * @example
+ * ```ts
+ * provideNativeThreadMain({ prepare: prepareSharedHeapRuntime, main: nativeThreadMain });
+ * ```
+ */
+export function provideNativeThreadMain(thread: NativeThreadMain): void {
+  nativeThread = thread;
+}
+
 async function createNativeBackend(): Promise<Backend> {
   if (!(await probeThreadApi())) {
     throw new BackendUnavailableError(
@@ -85,8 +101,9 @@ async function createNativeBackend(): Promise<Backend> {
       'The native backend needs the shared-heap Thread API (globals Thread, Lock, Condition, ThreadLocal), which this engine does not provide; use the workers backend',
     );
   }
+  if (!nativeThread) throw new BackendUnavailableError('native', 'internal: no thread main loop was provided to the native backend (weftjs/src/wiring.ts does it)');
   const workers = await resolveBackend('workers').catch(() => undefined);
-  return createNativeThreadBackend(workers?.parallelism() ?? 4);
+  return createNativeThreadBackend(workers?.parallelism() ?? 4, nativeThread);
 }
 
 /** Resolve a choice to a backend, created once per kind. */

@@ -15,7 +15,7 @@ import { ChannelRing } from './ring.js';
 import { CLOSED, EMPTY, FULL } from './ring-layout.js';
 import { caseInternals, type ReceiveCase, type SendCase } from './select-case.js';
 import { TIMED_OUT, receiveSteps, sendSteps, trySendMessage } from './waits.js';
-import { hasThreadApi } from '../backend/thread-api.js';
+import { hasThreadApi } from '../engine/thread-api.js';
 
 /** Options of `new Channel`. */
 export interface ChannelOptions {

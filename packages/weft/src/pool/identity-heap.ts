@@ -11,13 +11,9 @@
  *
  * @module
  */
+import type { IdentityHeap } from '../protocol.js';
+export type { IdentityHeap } from '../protocol.js';
 
-/** Per-slot functions, arguments and outcomes, shared by identity. */
-export interface IdentityHeap {
-  readonly fns: unknown[];
-  readonly args: (readonly unknown[] | undefined)[];
-  readonly results: unknown[];
-}
 
 /** `Slot.ResultLength` when the outcome is in {@link IdentityHeap.results} (the value, or the thrown error itself). */
 export const RESULT_IN_HEAP = -2;

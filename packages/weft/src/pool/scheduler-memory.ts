@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { SchedulerSizes } from '../protocol.js';
+export type { SchedulerSizes } from '../protocol.js';
 import { PayloadView } from '../codec/payload-codec.js';
 import { LINE, MpmcRing } from './mpmc-ring.js';
 
@@ -94,15 +96,6 @@ export function epochNow(): number {
   return TIME_ORIGIN + performance.now();
 }
 
-/** Sizes of one scheduler's memory. */
-export interface SchedulerSizes {
-  readonly workers: number;
-  readonly slots: number;
-  readonly payloadBytes: number;
-  readonly dequeCapacity: number;
-  readonly functions: number;
-  readonly functionBytes: number;
-}
 
 /** Default sizes: 4096 task slots of 1 KiB payload, 1024-entry deques, 4096 functions in 1 MiB. */
 export function defaultSizes(workers: number): SchedulerSizes {

@@ -20,12 +20,9 @@
  *
  * @module
  */
+import type { BufferEntry } from '../protocol.js';
+export type { BufferEntry } from '../protocol.js';
 
-/** One numbered buffer, as `buffers` and `init` messages carry it. */
-export interface BufferEntry {
-  readonly id: number;
-  readonly buffer: SharedArrayBuffer;
-}
 
 /** The key of a buffer reference inside encoded fork arguments. */
 const BUFFER_MARK = '__weftBuffer';

@@ -14,7 +14,7 @@ import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
 import { currentThreadId } from '../sync/thread-id.js';
 import { adoptBuffers, forgetBuffers } from '../pool/shared-buffers.js';
-import { threadApi, type ThreadLocalLike } from '../backend/thread-api.js';
+import { threadApi, type ThreadLocalLike } from '../engine/thread-api.js';
 
 /** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */
 export const SCHEDULER_KEY = Symbol.for('weft.workerScheduler');

@@ -12,7 +12,7 @@
  * @module
  */
 import { describeValue } from '../validate.js';
-import { threadApi } from '../backend/thread-api.js';
+import { threadApi } from '../engine/thread-api.js';
 
 /** A request to sleep while `array[index] === value`, at most `timeout` ms. */
 export interface FutexWait {

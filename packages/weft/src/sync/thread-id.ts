@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { hasThreadApi, threadApi } from '../backend/thread-api.js';
+import { hasThreadApi, threadApi } from '../engine/thread-api.js';
 
 /** Bits of a lock word that hold the owner's thread id. */
 export const THREAD_ID_MASK = 0x0fff_ffff;

@@ -4,21 +4,11 @@
  *
  * @module
  */
+import type { CompileForm } from '../protocol.js';
+export type { CompileForm } from '../protocol.js';
 import { parse } from 'acorn';
 import type { ArrowFunctionExpression, ClassExpression, Expression, FunctionExpression, Options } from 'acorn';
 
-/**
- * How the worker must compile the source to get the function back.
- * `'expression'`: evaluate `(${source})`. `'method'`: evaluate `({${source}})`
- * and take its only property's value (method shorthand such as `m(x) { ... }`).
- *
- * @example
- * ```ts
- * const form: CompileForm = 'method';
- * parseFunctionSource('m(x) { return x }', form)?.node.type; // 'FunctionExpression'
- * ```
- */
-export type CompileForm = 'expression' | 'method';
 
 /**
  * A function's source, parsed the way the worker will compile it.
