@@ -119,7 +119,8 @@ describe('parallelSort: typed arrays', () => {
       const source = Array.from({ length: 3_000 }, (_, i) => (i % 10 === 0 ? (specials[i % specials.length] as number) : (random() - 0.5) * 70_000));
       for (const shared of [true, false]) {
         for (const options of [{ inline: 'never', chunkSize: 333 }, { inline: 'auto' }, { inline: 'never', concurrency: 3 }] as const) {
-          const array = new Kind(shared ? new SharedArrayBuffer(source.length * Kind.BYTES_PER_ELEMENT) : new ArrayBuffer(source.length * Kind.BYTES_PER_ELEMENT));
+          const bytes = source.length * Kind.BYTES_PER_ELEMENT;
+          const array = new Kind((shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer);
           array.set(source);
           const expected = array.slice().sort();
           const what = `${Kind.name} shared=${shared} ${JSON.stringify(options)}`;
@@ -139,7 +140,7 @@ describe('parallelSort: typed arrays', () => {
   for (const Kind of [BigInt64Array, BigUint64Array] as const) {
     it(`${Kind.name}: numeric order, and with a comparator`, async () => {
       const random = seededRandom(64);
-      const array = new Kind(new SharedArrayBuffer(2_000 * 8));
+      const array = new Kind(new SharedArrayBuffer(2_000 * 8) as unknown as ArrayBuffer);
       for (let i = 0; i < array.length; i++) array[i] = BigInt.asIntN(64, BigInt(Math.floor((random() - 0.5) * 2 ** 52)) * 4099n);
       const source = array.slice();
       await parallelSort(array, { inline: 'never', chunkSize: 150 });
@@ -222,7 +223,7 @@ describe('parallelSort: checks at the call', () => {
     expect(() => parallelSort(42 as never)).toThrow(new TypeError('parallelSort: array must be an Array or a typed array, received a number (42)'));
     expect(() => parallelSort(new Set([1]) as never)).toThrow(/received an object \(Set\)/);
     expect(() => parallelSort(new DataView(new ArrayBuffer(8)) as never)).toThrow(TypeError);
-    expect(() => parallelSort(Object.freeze([2, 1]))).toThrow(new TypeError('parallelSort: array is frozen, so it cannot be sorted in place'));
+    expect(() => parallelSort(Object.freeze([2, 1]) as number[])).toThrow(new TypeError('parallelSort: array is frozen, so it cannot be sorted in place'));
     expect(() => parallelSort([1], 5 as never)).toThrow(new TypeError('parallelSort: compare must be a function, received a number (5)'));
     expect(() => parallelSort([1], null as never)).toThrow(TypeError);
     expect(() => parallelSort([1], { chunkSize: 0 })).toThrow(new RangeError('parallelSort: chunkSize must be an integer >= 1, received 0'));
@@ -236,7 +237,7 @@ describe('parallelSort: checks at the call', () => {
   itOnWorkers('a comparator that captures is refused at the call, naming the capture', 'native threads run closures', () => {
     const field = 'key';
     expect(() => parallelSort([{ key: 1 }], (a, b) => a[field] - b[field])).toThrow(/parallelSort: compare: the function refers to the outer variable field/);
-    expect(() => parallelSort([1], async (a, b) => a - b as never)).toThrow(/parallelSort: compare must not be async/);
+    expect(() => parallelSort([1], (async (a: number, b: number) => a - b) as never)).toThrow(/parallelSort: compare must not be async/);
     expect(() => parallelSort([1], (a, b) => a - b, { context: { f: () => 1 } })).toThrow(/parallelSort: context must be structured-cloneable/);
   });
 
