@@ -147,23 +147,33 @@ describe('slot stack against a LIFO model (fast-check, seeded)', () => {
     expect(tagOf(memory)).toBe(4);
   });
 
+  /**
+   * One take whose attempt (head = slot 0, next = slot 1) is interrupted by another thread that keeps
+   * slots 1 and 2, puts 0 back on top (4 changes), then takes and gives back slot 0 until the head has
+   * changed 32768 times; returns the head word the other thread leaves.
+   */
+  function takeAcross32768Changes(memory: SchedulerMemory): number {
+    let left = 0;
+    withInterference(
+      memory,
+      () => {
+        expect([takeSlot(memory), takeSlot(memory), takeSlot(memory)]).toEqual([0, 1, 2]);
+        releaseSlot(memory, 0);
+        for (let changes = 4; changes < 32768; changes += 2) releaseSlot(memory, takeSlot(memory));
+        left = memory.words[Header.FreeHead]!;
+      },
+      () => expect(takeSlot(memory)).toBe(0),
+    );
+    return left;
+  }
+
   // With a fixed 16-bit slot field the tag had 15 bits: 32768 changes during one attempt brought the head
   // word back to what the attempt read, and the ABA above succeeded (held slots back on the free stack,
   // to be handed out twice). The pool's 4096 slots need 13 bits, which leaves the tag 18.
   it('a take survives 32768 changes of the head during one attempt (the tag is wider than 15 bits)', () => {
-    const memory = freeStack(4096); // free: 0 -> 1 -> 2 -> ...; our attempt reads head = slot 0, next = slot 1
-    withInterference(
-      memory,
-      () => {
-        // Another thread keeps 1 and 2 and puts 0 back on top (4 changes), then takes and gives
-        // back slot 0 until the head has changed 32768 times.
-        expect([takeSlot(memory), takeSlot(memory), takeSlot(memory)]).toEqual([0, 1, 2]);
-        releaseSlot(memory, 0);
-        for (let changes = 4; changes < 32768; changes += 2) releaseSlot(memory, takeSlot(memory));
-        expect(tagOf(memory)).toBe(32768);
-      },
-      () => expect(takeSlot(memory)).toBe(0),
-    );
+    const memory = freeStack(4096);
+    expect(tagsFor(4096)).toBe(2 ** 18);
+    expect(takeAcross32768Changes(memory) >>> slotBits(4096)).toBe(32768);
     // 1 and 2 are the other thread's: the stack goes on with 3.
     expect(freeSlots(memory).slice(0, 2)).toEqual([3, 4]);
     expect(tagOf(memory)).toBe(32769);
@@ -173,17 +183,7 @@ describe('slot stack against a LIFO model (fast-check, seeded)', () => {
     // The same replay with 65535 slots: a 16-bit slot field, so a 15-bit tag, as every stack had before.
     const memory = freeStack(0xffff);
     expect(tagsFor(0xffff)).toBe(32768);
-    expect(tagsFor(4096)).toBe(2 ** 18);
-    withInterference(
-      memory,
-      () => {
-        expect([takeSlot(memory), takeSlot(memory), takeSlot(memory)]).toEqual([0, 1, 2]);
-        releaseSlot(memory, 0);
-        for (let changes = 4; changes < 32768; changes += 2) releaseSlot(memory, takeSlot(memory));
-        expect(memory.words[Header.FreeHead]).toBe(1); // the word the attempt read
-      },
-      () => expect(takeSlot(memory)).toBe(0),
-    );
+    expect(takeAcross32768Changes(memory)).toBe(1); // the very word the attempt read
     // The stale compareExchange got through: the head names slot 1, which the other thread holds.
     expect(freeSlots(memory).slice(0, 3)).toEqual([1, 2, 3]);
   });
