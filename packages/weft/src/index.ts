@@ -10,8 +10,8 @@
  */
 import './wiring.js';
 
-export { parallelMap } from './map/parallel-map.js';
-export type { MapFn, ParallelMapOptions } from './map/parallel-map.js';
+export { parallelMap } from './pool/parallel-map.js';
+export type { MapFn, ParallelMapOptions } from './pool/parallel-map.js';
 export { par } from './par/par.js';
 export type { ParIter, ParOptions } from './par/par.js';
 export { parallelStream } from './stream/parallel-stream.js';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Backend, ExecutionContext, SpawnOptions } from '../backend/backend.js';
+import type { Backend, ExecutionContext, SpawnOptions } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { markThreadDead } from '../sync/dead-threads.js';
 

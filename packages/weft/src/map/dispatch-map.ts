@@ -6,7 +6,7 @@
  */
 import { deserializeThrown, describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError, WorkerExitError } from '../errors.js';
-import type { PoolWorker, WorkerPool } from '../pool/worker-pool.js';
+import type { PoolWorker, WorkerPool } from '../backend/worker-pool.js';
 import { MapControl, type FromWorker, type FunctionRef, type MapJobMessage } from '../protocol.js';
 import { describeValue } from '../validate.js';
 import { itemFailure } from './run-inline.js';

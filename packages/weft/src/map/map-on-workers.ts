@@ -8,7 +8,7 @@ import type { BackendKind } from '../backend/backend.js';
 import { backendChoice, expectsNativeBackend, type BackendChoice } from '../backend/select-backend.js';
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError } from '../errors.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
+import type { WorkerPool } from '../backend/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
 import { functionRef } from '../task/function-ref.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
@@ -18,7 +18,7 @@ import { isTypeScriptModule, runtimeStripsTypes } from '../task/typescript-modul
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue, toIndexable } from '../validate.js';
 import { dispatchMap } from './dispatch-map.js';
 import { mapNested } from './nested-map.js';
-import { currentScheduler } from '../pool/current-scheduler.js';
+import { currentScheduler } from '../task/current-scheduler.js';
 import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
 import { runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';

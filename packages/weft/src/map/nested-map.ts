@@ -8,7 +8,7 @@
  * @module
  */
 import { AbortError } from '../errors.js';
-import { nestedFailureIndex, RUN_CHUNK_KEY, type ForkedWork, type SchedulerBridge } from '../pool/current-scheduler.js';
+import { nestedFailureIndex, RUN_CHUNK_KEY, type ForkedWork, type SchedulerBridge } from '../task/current-scheduler.js';
 import type { FunctionRef } from '../protocol.js';
 import { itemFailure } from './run-inline.js';
 

@@ -23,7 +23,7 @@ import { beginCallerSleep, endCallerSleep, wakeAll, wakeSleepers } from './sleep
 import { releaseSlot, takeSlot } from './slot-stack.js';
 import { SlotTable } from './slot-table.js';
 import type { TaskRecord } from './task-record.js';
-import type { PoolWorker, WorkerPool } from './worker-pool.js';
+import type { PoolWorker, WorkerPool } from '../backend/worker-pool.js';
 import { recoverFromExit } from './worker-recovery.js';
 
 /** How long (ms) the caller looks for a completion before it waits asynchronously, once per burst of work. */

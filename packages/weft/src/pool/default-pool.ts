@@ -8,7 +8,7 @@
 import { resolveBackend, type BackendChoice } from '../backend/select-backend.js';
 import type { BackendKind } from '../backend/backend.js';
 import { Pool } from './pool.js';
-import type { WorkerPool } from './worker-pool.js';
+import type { WorkerPool } from '../backend/worker-pool.js';
 
 const pools = new Map<BackendKind, Pool>();
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { currentScheduler } from './current-scheduler.js';
+import { currentScheduler } from '../task/current-scheduler.js';
 import { defaultPool } from './default-pool.js';
 import { shippableRef } from '../task/function-ref.js';
 import { checkFunction, describeValue } from '../validate.js';

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { defaultWorkers } from '../pool/default-pool.js';
-import { mapOnWorkers, type MapFn, type ParallelMapOptions } from './map-on-workers.js';
+import { defaultWorkers } from './default-pool.js';
+import { mapOnWorkers, type MapFn, type ParallelMapOptions } from '../map/map-on-workers.js';
 
-export type { MapFn, ParallelMapOptions } from './map-on-workers.js';
+export type { MapFn, ParallelMapOptions } from '../map/map-on-workers.js';
 
 /**
  * Map `fn` over `items` on all cores; results come back in input order.

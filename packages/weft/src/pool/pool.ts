@@ -14,7 +14,7 @@ import { CallerScheduler, type RunningPool } from './caller-scheduler.js';
 import { CALLER_LOCK_OWNER, FunctionTable } from './function-table.js';
 import type { PoolStats } from './pool-stats.js';
 import { defaultSizes, epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from '../backend/worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
 import { createIdentityHeap } from './identity-heap.js';
 import { shipTask } from './ship-task.js';

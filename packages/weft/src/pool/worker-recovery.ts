@@ -14,7 +14,7 @@ import type { CallerScheduler, RunningPool } from './caller-scheduler.js';
 import { releaseFunctionLockOf } from './function-table.js';
 import { type SchedulerMemory, Slot, TaskState } from './scheduler-memory.js';
 import { releaseSlot } from './slot-stack.js';
-import type { PoolWorker } from './worker-pool.js';
+import type { PoolWorker } from '../backend/worker-pool.js';
 
 /**
  * Fail what `worker` was running, and re-send what was pinned to it to its

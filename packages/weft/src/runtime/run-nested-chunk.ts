@@ -8,7 +8,7 @@
  * @module
  */
 import type { FunctionRef } from '../protocol.js';
-import { nestedItemFailure } from '../pool/current-scheduler.js';
+import { nestedItemFailure } from '../task/current-scheduler.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { isThenable } from './is-thenable.js';
 

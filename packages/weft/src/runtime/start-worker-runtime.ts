@@ -8,7 +8,7 @@ import type { WorkerEndpoint } from '../backend/backend.js';
 import type { ToWorker } from '../protocol.js';
 import { runMapJob } from './run-map-job.js';
 import { runNestedChunk } from './run-nested-chunk.js';
-import { RUN_CHUNK_KEY } from '../pool/current-scheduler.js';
+import { RUN_CHUNK_KEY } from '../task/current-scheduler.js';
 import { trackAsync } from './async-work.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
