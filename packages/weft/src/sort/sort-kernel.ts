@@ -65,10 +65,10 @@ export type Kernel = (task: KernelTask, env: KernelEnv) => number;
 
 /** `y` sorts strictly before `x`, per order, as an expression over two names: inlined into the merge loop. */
 const BEFORE: readonly ((y: string, x: string) => string)[] = [
-  (y, x) => `+cmp(${y}, ${x}, ctx) < 0`,
-  (y, x) => `${y} < ${x}`,
-  (y, x) => `(${y} < ${x} || (${y} === ${x} ? ${y} === 0 && 1 / ${y} < 1 / ${x} : ${x} !== ${x} && ${y} === ${y}))`,
-  (y, x) => `\`\${${y}}\` < \`\${${x}}\``,
+  (y, x) => `+cmp(${y},${x},c)<0`,
+  (y, x) => `${y}<${x}`,
+  (y, x) => `(${y}<${x}||(${y}===${x}?${y}===0&&1/${y}<1/${x}:${x}!==${x}&&${y}===${y}))`,
+  (y, x) => `\`\${${y}}\`<\`\${${x}}\``,
 ];
 
 // The body, over `task`, `env` and `cmp`. A merge takes from the right run only when its item sorts strictly
@@ -77,49 +77,19 @@ const BEFORE: readonly ((y: string, x: string) => string)[] = [
 function body(order: Order, keyed: boolean): string {
   const before = BEFORE[order] as (y: string, x: string) => string;
   const at = (p: string): string => (keyed ? p : `V[${p}]`);
-  return `'use strict';
-const ctx = env.context, V = env.values, src = env.bufs[task.src], dst = env.bufs[task.dst];
-if (task.kind === 2) {
-const d = task.d;
-let lo = Math.max(0, d - task.y1 + task.y0), hi = Math.min(d, task.x1 - task.x0);
-while (lo < hi) {
-const mid = (lo + hi) >> 1, y = ${at('src[task.y0 + d - mid - 1]')}, x = ${at('src[task.x0 + mid]')};
-if (${before('y', 'x')}) hi = mid; else lo = mid + 1;
-}
-return lo;
-}
-if (task.kind === 1) {
-let i = task.x0, j = task.y0, o = task.out;
-const x1 = task.x1, y1 = task.y1;
-while (i < x1 && j < y1) {
-const a = src[i], b = src[j];
-if (${before(at('b'), at('a'))}) { dst[o++] = b; j++; } else { dst[o++] = a; i++; }
-}
-dst.set(src.subarray(i, x1), o);
-dst.set(src.subarray(j, y1), o + x1 - i);
-return 0;
-}
-const lo = task.lo, hi = task.hi, own = task.values, by = cmp === undefined || ctx === undefined ? cmp : (a, b) => cmp(a, b, ctx);
-if (own !== undefined) {
-const m = own.length, idx = new Array(m);
-for (let k = 0; k < m; k++) idx[k] = k;
-if (cmp) idx.sort((i, j) => by(own[i], own[j]));
-else {
-const s = own.map((v) => \`\${v}\`);
-idx.sort((i, j) => (s[i] < s[j] ? -1 : s[j] < s[i] ? 1 : 0));
-}
-for (let k = 0; k < m; k++) dst[lo + k] = lo + idx[k];
-return 0;
-}
-if (src !== dst) dst.set(src.subarray(lo, hi), lo);
-const run = dst.subarray(lo, hi);
-if (${order === 1 || order === 2}) run.sort();
-else {
-const list = Array.from(run);
-list.sort(by);
-run.set(list);
-}
-return 0;`;
+  // Kept terse: this text is in every browser bundle. t: the task; s, d: source and destination buffers.
+  return `'use strict';const t=task,c=env.context,V=env.values,s=env.bufs[t.src],d=env.bufs[t.dst];
+if(t.kind===2){const n=t.d;let l=Math.max(0,n-t.y1+t.y0),h=Math.min(n,t.x1-t.x0);
+while(l<h){const m=(l+h)>>1,y=${at('s[t.y0+n-m-1]')},x=${at('s[t.x0+m]')};if(${before('y', 'x')})h=m;else l=m+1}return l}
+if(t.kind===1){let i=t.x0,j=t.y0,o=t.out;const x1=t.x1,y1=t.y1;
+while(i<x1&&j<y1){const a=s[i],b=s[j];if(${before(at('b'), at('a'))}){d[o++]=b;j++}else{d[o++]=a;i++}}
+d.set(s.subarray(i,x1),o);d.set(s.subarray(j,y1),o+x1-i);return 0}
+const lo=t.lo,hi=t.hi,own=t.values,by=cmp===undefined||c===undefined?cmp:(a,b)=>cmp(a,b,c);
+if(own!==undefined){const m=own.length,k=new Array(m);for(let i=0;i<m;i++)k[i]=i;
+if(cmp)k.sort((i,j)=>by(own[i],own[j]));else{const w=own.map((v)=>\`\${v}\`);k.sort((i,j)=>(w[i]<w[j]?-1:w[j]<w[i]?1:0))}
+for(let i=0;i<m;i++)d[lo+i]=lo+k[i];return 0}
+if(s!==d)d.set(s.subarray(lo,hi),lo);const r=d.subarray(lo,hi);
+if(${order === 1 || order === 2})r.sort();else{const q=Array.from(r);q.sort(by);r.set(q)}return 0;`;
 }
 
 /**
@@ -131,6 +101,6 @@ return 0;`;
  */
 export function compileKernel(order: Order, keyed: boolean, compare: unknown, expression: string): { here: Kernel; shipped: Kernel } {
   const text = body(order, keyed);
-  const here = (new Function('cmp', `return (task, env) => {\n${text}\n};`) as (cmp: unknown) => Kernel)(compare);
-  return { here, shipped: new Function('task', 'env', `const cmp = ${expression};\n${text}`) as Kernel };
+  const here = (new Function('cmp', `return (task,env)=>{${text}};`) as (cmp: unknown) => Kernel)(compare);
+  return { here, shipped: new Function('task', 'env', `const cmp=${expression};${text}`) as Kernel };
 }
