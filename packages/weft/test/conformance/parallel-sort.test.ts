@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbortError, Pool, TaskError, parallelSort, type ParallelSortOptions } from 'weftjs';
 import { itOnNative, itOnWorkers } from '../backend.js';
+import { sortInTask } from '../fixtures/parallel-sort-tasks.mjs';
 import { rejectionOf, seededRandom, sharedFlags, waitUntilChanged } from '../helpers.js';
 
 /** Same length, same items by Object.is, same holes. */
@@ -99,6 +100,23 @@ describe('parallelSort: equals Array.prototype.sort', () => {
     const wordsExpected = words.slice().sort();
     expectSame(await parallelSort(words), wordsExpected, 'strings 60k');
   }, 60_000);
+
+  it('a view into the middle of a shared buffer is sorted in place, the rest untouched', async () => {
+    const whole = new Int32Array(new SharedArrayBuffer(4 * 10_000));
+    for (let i = 0; i < whole.length; i++) whole[i] = (i * 7_919) % 10_000;
+    const before = whole.slice();
+    const view = whole.subarray(1_000, 9_000);
+    const expected = view.slice().sort();
+    expect(await parallelSort(view, { inline: 'never', chunkSize: 1_500 })).toBe(view);
+    expectSame(view, expected, 'the view');
+    expectSame(whole.subarray(0, 1_000), before.subarray(0, 1_000), 'before the view');
+    expectSame(whole.subarray(9_000), before.subarray(9_000), 'after the view');
+  });
+
+  it('inside a pool task, on that task\'s thread', async () => {
+    await using pool = new Pool({ size: 2 });
+    expect(await pool.run(sortInTask, [5, 3, 9, 1, 7, 2, 8, 4])).toEqual([1, 2, 3, 4, 5, 7, 8, 9]);
+  });
 
   it('empty and one-item inputs', async () => {
     expect(await parallelSort([])).toEqual([]);
