@@ -27,6 +27,11 @@ export interface InstallOptions {
    * `--can-block-is-false`). Default `true`.
    */
   canBlock?: boolean;
+  /**
+   * The most live spawned threads (1..256; the engine's `maxJSThreads`).
+   * One more `new Thread` throws `RangeError`. Default 256.
+   */
+  maxThreads?: number;
 }
 
 /** The configuration in force after {@link install}. */
@@ -35,6 +40,7 @@ export interface InstalledOptions {
   intervalMs: number;
   mainThreadMayBlock: boolean;
   canBlock: boolean;
+  maxThreads: number;
 }
 
 /**

@@ -454,6 +454,118 @@ void PropertyOp(const v8::FunctionCallbackInfo<v8::Value>& info, Op op) {
   info.GetReturnValue().Set(old);
 }
 
+// SPEC-api 4.5 / ECMA-262 ValidateAtomicAccess: the typed-array path keeps
+// V8's checks and their order, with the engine's text for an index out of
+// range ("Access index out of bounds for atomic access.", JSC's) instead of
+// V8's ("Invalid atomic access index"). Other exceptions pass unchanged.
+// True when the caught exception is V8's index RangeError.
+bool IsV8IndexRangeError(v8::Isolate* isolate, v8::TryCatch& try_catch) {
+  if (!try_catch.CanContinue() || try_catch.HasTerminated()) return false;
+  v8::Local<v8::Value> exception = try_catch.Exception();
+  if (!exception->IsNativeError() || !exception->IsObject()) return false;
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Object> error = exception.As<v8::Object>();
+  v8::Local<v8::Value> name, message;
+  // Own data of a fresh native error: reading them runs no JavaScript.
+  if (!error->Get(context, Str(isolate, "name")).ToLocal(&name) ||
+      !error->Get(context, Str(isolate, "message")).ToLocal(&message) || !name->IsString() ||
+      !message->IsString()) {
+    return false;
+  }
+  v8::String::Utf8Value name_text(isolate, name), message_text(isolate, message);
+  return std::string(*name_text) == "RangeError" &&
+         std::string(*message_text) == "Invalid atomic access index";
+}
+
+// ECMA-262 ValidateAtomicAccess, kept by SPEC-api 4.5 for typed arrays: the
+// length is read before ToIndex(index), so an index whose conversion detaches
+// the buffer and lands out of range is a RangeError, and only an in-range one
+// reaches the detached TypeError. V8 11.3 (Node 20) returns undefined there.
+// Done here only when the index is not already a number (no conversion, no
+// side effect: V8's own order is unobservable), and for notify (V8 11.3
+// returns 0 on a non-shared buffer before checking the index), and only for
+// a view V8 would accept, so that V8's earlier TypeErrors keep their place. Replaces argv[1]
+// with the converted index. Sets *done when the result is already known
+// (notify on a non-shared buffer: +0). Returns false when it threw.
+bool ValidateAtomicAccess(const v8::FunctionCallbackInfo<v8::Value>& info, Op op,
+                          std::vector<v8::Local<v8::Value>>* argv, bool* done) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::TypedArray> view = info[0].As<v8::TypedArray>();
+  bool waitable = op == kWait || op == kWaitAsync || op == kNotify;
+  bool integer_type = view->IsInt32Array() || view->IsBigInt64Array();
+  if (!waitable) {
+    integer_type = integer_type || view->IsInt8Array() || view->IsUint8Array() ||
+                   view->IsInt16Array() || view->IsUint16Array() || view->IsUint32Array() ||
+                   view->IsBigUint64Array();
+  }
+  v8::Local<v8::ArrayBuffer> buffer = view->Buffer();
+  bool shared = buffer->IsSharedArrayBuffer();
+  if (!integer_type || (!shared && buffer->WasDetached()) ||
+      ((op == kWait || op == kWaitAsync) && !shared)) {
+    return true;  // V8 throws its TypeError before converting anything
+  }
+  size_t length = view->Length();
+  if (length == 0 && view->ByteOffset() > buffer->ByteLength()) return true;  // out of bounds: V8's TypeError
+  double number;
+  if (!info[1]->NumberValue(context).To(&number)) return false;
+  double index = std::isnan(number) ? 0 : std::trunc(number);
+  if (index < 0 || index >= static_cast<double>(length)) {
+    ThrowRangeError(isolate, "Access index out of bounds for atomic access.");
+    return false;
+  }
+  (*argv)[1] = v8::Number::New(isolate, index);
+  if (op == kNotify && !shared) {
+    if (info.Length() >= 3 && !info[2]->IsUndefined()) {
+      double count;
+      if (!info[2]->NumberValue(context).To(&count)) return false;
+    }
+    info.GetReturnValue().Set(v8::Integer::New(isolate, 0));
+    *done = true;
+  }
+  return true;
+}
+
+// SPEC-api 4.6: a pending ticket keeps the process alive. V8's typed-array
+// waitAsync does not keep Node's loop alive, so one with a finite time-out
+// (it settles by itself) is counted as pending until its promise settles.
+// An unbounded one is left as V8 has it (it can only settle by a notify).
+void OnTimedWaitAsyncSettled(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  {
+    std::lock_guard<std::mutex> lk(S().mu);
+    S().pending_async--;
+  }
+  if (IsMainThread()) {
+    UpdateLoopRef();
+  } else {
+    WakeMain();
+  }
+}
+
+void KeepAliveWhileTimedWaitAsync(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                                  const v8::FunctionCallbackInfo<v8::Value>& info,
+                                  v8::Local<v8::Value> result) {
+  if (info.Length() < 4 || !info[3]->IsNumber() ||
+      !std::isfinite(info[3].As<v8::Number>()->Value()) || !result->IsObject()) {
+    return;
+  }
+  v8::Local<v8::Value> is_async, value;
+  v8::Local<v8::Object> record = result.As<v8::Object>();
+  if (!record->Get(context, Str(isolate, "async")).ToLocal(&is_async) || !is_async->IsTrue() ||
+      !record->Get(context, Str(isolate, "value")).ToLocal(&value) || !value->IsPromise()) {
+    return;
+  }
+  v8::Local<v8::Function> settled;
+  if (!v8::Function::New(context, OnTimedWaitAsyncSettled).ToLocal(&settled)) return;
+  v8::Local<v8::Promise> derived;
+  if (!value.As<v8::Promise>()->Then(context, settled, settled).ToLocal(&derived)) return;
+  {
+    std::lock_guard<std::mutex> lk(S().mu);
+    S().pending_async++;
+  }
+  if (IsMainThread()) UpdateLoopRef();
+}
+
 void AtomicsEntry(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   auto op = static_cast<Op>(info.Data().As<v8::Int32>()->Value());
@@ -478,12 +590,32 @@ void AtomicsEntry(const v8::FunctionCallbackInfo<v8::Value>& info) {
     ThrowTypeError(isolate, message.c_str());
     return;
   }
+  if (info.Length() >= 2 && info[0]->IsTypedArray() && (!info[1]->IsNumber() || op == kNotify)) {
+    bool done = false;
+    if (!ValidateAtomicAccess(info, op, &argv, &done)) return;
+    if (done) return;
+  }
   v8::Local<v8::Function> original = S().original_atomics[op].Get(isolate);
   v8::Local<v8::Value> result;
-  if (original->Call(context, info.This(), static_cast<int>(argv.size()), argv.data())
-          .ToLocal(&result)) {
-    info.GetReturnValue().Set(result);
+  bool index_out_of_range = false;
+  {
+    v8::TryCatch try_catch(isolate);
+    if (!original->Call(context, info.This(), static_cast<int>(argv.size()), argv.data())
+             .ToLocal(&result)) {
+      index_out_of_range = IsV8IndexRangeError(isolate, try_catch);
+      if (!index_out_of_range) {
+        try_catch.ReThrow();
+        return;
+      }
+    }
   }
+  if (index_out_of_range) {
+    // Thrown outside the TryCatch, which would swallow it.
+    ThrowRangeError(isolate, "Access index out of bounds for atomic access.");
+    return;
+  }
+  if (op == kWaitAsync) KeepAliveWhileTimedWaitAsync(isolate, context, info, result);
+  info.GetReturnValue().Set(result);
 }
 
 }  // namespace

@@ -393,6 +393,7 @@ void ShutdownThreads(v8::Isolate* isolate) {
   s.thread_local_template.Reset();
   s.concurrent_access_error.Reset();
   s.restrict_key.Reset();
+  s.restrict_store_key.Reset();
   s.weak_map_ctor.Reset();
   s.weak_map_get.Reset();
   s.weak_map_set.Reset();
@@ -449,9 +450,42 @@ void ThrowError(v8::Isolate* isolate, const char* message) {
   isolate->ThrowException(v8::Exception::Error(Str(isolate, message)));
 }
 
+namespace {
+
+// SPEC-api 4 (GetPrototypeFromConstructor): when new.target.prototype is not
+// an object, the instance gets the class's own prototype; V8's API
+// constructors fall back to Object.prototype instead.
+void FixFallbackPrototype(const v8::FunctionCallbackInfo<v8::Value>& info,
+                          const char* class_name) {
+  Shim& s = S();
+  v8::Local<v8::FunctionTemplate> tmpl;
+  std::string name(class_name);
+  if (name == "Thread") tmpl = s.thread_template.Get(info.GetIsolate());
+  else if (name == "Lock") tmpl = s.lock_template.Get(info.GetIsolate());
+  else if (name == "Condition") tmpl = s.condition_template.Get(info.GetIsolate());
+  else if (name == "ThreadLocal") tmpl = s.thread_local_template.Get(info.GetIsolate());
+  if (tmpl.IsEmpty() || !info.NewTarget()->IsObject()) return;
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Function> ctor;
+  if (!tmpl->GetFunction(context).ToLocal(&ctor) || ctor->StrictEquals(info.NewTarget())) return;
+  v8::Local<v8::Value> target_proto, own_proto;
+  if (!info.NewTarget().As<v8::Object>()->Get(context, Str(isolate, "prototype")).ToLocal(&target_proto) ||
+      target_proto->IsObject()) {
+    return;
+  }
+  if (!ctor->Get(context, Str(isolate, "prototype")).ToLocal(&own_proto)) return;
+  Ignore(info.This()->SetPrototype(context, own_proto));
+}
+
+}  // namespace
+
 bool RequireConstructCall(const v8::FunctionCallbackInfo<v8::Value>& info,
                           const char* class_name) {
-  if (info.IsConstructCall()) return true;
+  if (info.IsConstructCall()) {
+    FixFallbackPrototype(info, class_name);
+    return true;
+  }
   // The engine's text (JSC host constructors called as functions).
   std::string message = std::string("calling ") + class_name +
                         " constructor without new is invalid";

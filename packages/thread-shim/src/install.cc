@@ -53,6 +53,8 @@ bool FirstInstall(v8::Isolate* isolate, v8::Local<v8::Context> context,
   s.weak_map_set.Reset(isolate, weak_map_set);
   s.concurrent_access_error.Reset(isolate, error_class);
   s.restrict_key.Reset(isolate, v8::Private::New(isolate, Str(isolate, "weft.restrictedTo")));
+  s.restrict_store_key.Reset(isolate,
+                             v8::Private::New(isolate, Str(isolate, "weft.restrictedValues")));
   s.atomics.Reset(isolate, atomics.As<v8::Object>());
   s.main_record = CreateMainRecord(isolate);
 
@@ -85,7 +87,7 @@ bool FirstInstall(v8::Isolate* isolate, v8::Local<v8::Context> context,
   return true;
 }
 
-// install(global, ConcurrentAccessError, { preempt, intervalMs, mainThreadMayBlock })
+// install(global, ConcurrentAccessError, { preempt, intervalMs, mainThreadMayBlock, canBlock, maxThreads })
 // Options are validated by index.js.
 void Install(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
@@ -119,8 +121,9 @@ void Install(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
   }
   v8::Local<v8::Object> options = info[2].As<v8::Object>();
-  v8::Local<v8::Value> preempt, interval, may_block, can_block;
-  if (!options->Get(context, Str(isolate, "canBlock")).ToLocal(&can_block) ||
+  v8::Local<v8::Value> preempt, interval, may_block, can_block, max_threads;
+  if (!options->Get(context, Str(isolate, "maxThreads")).ToLocal(&max_threads) ||
+      !options->Get(context, Str(isolate, "canBlock")).ToLocal(&can_block) ||
       !options->Get(context, Str(isolate, "preempt")).ToLocal(&preempt) ||
       !options->Get(context, Str(isolate, "intervalMs")).ToLocal(&interval) ||
       !options->Get(context, Str(isolate, "mainThreadMayBlock")).ToLocal(&may_block)) {
@@ -130,6 +133,9 @@ void Install(const v8::FunctionCallbackInfo<v8::Value>& info) {
     std::lock_guard<std::mutex> lk(s.mu);
     s.main_may_block = may_block->BooleanValue(isolate);
     s.all_may_block = can_block->BooleanValue(isolate);
+    if (max_threads->IsNumber()) {
+      s.max_live_threads = static_cast<int>(max_threads.As<v8::Number>()->Value());
+    }
   }
   int interval_ms = interval->IsNumber()
                         ? static_cast<int>(interval.As<v8::Number>()->Value())

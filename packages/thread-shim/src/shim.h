@@ -117,6 +117,7 @@ struct Shim {
   // --- options, written on main under mu ----------------------------------
   bool main_may_block = true;
   bool all_may_block = true;  // false: no thread may block (the engine's --can-block-is-false)
+  int max_live_threads = kMaxLiveThreads;  // option maxThreads (the engine's maxJSThreads)
   bool preempt = false;
   int preempt_interval_ms = 5;
 
@@ -140,6 +141,7 @@ struct Shim {
   v8::Global<v8::FunctionTemplate> thread_local_template;
   v8::Global<v8::Function> concurrent_access_error;
   v8::Global<v8::Private> restrict_key;
+  v8::Global<v8::Private> restrict_store_key;  // values behind a restricted object's checked properties
   v8::Global<v8::Function> weak_map_ctor;
   v8::Global<v8::Function> weak_map_get;
   v8::Global<v8::Function> weak_map_set;

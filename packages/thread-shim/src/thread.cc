@@ -186,7 +186,7 @@ void ThreadConstructor(const v8::FunctionCallbackInfo<v8::Value>& info) {
   int id;
   {
     std::lock_guard<std::mutex> lk(s.mu);
-    if (s.live_threads >= kMaxLiveThreads) {
+    if (s.live_threads >= s.max_live_threads) {
       id = -1;
     } else if (s.next_thread_id > kMaxThreadId) {
       id = -2;
@@ -331,6 +331,40 @@ void CurrentGetter(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(record->self.Get(isolate));
 }
 
+// A WebAssembly GC struct or array: null prototype, not extensible, and
+// opaque (defining any property throws, where an ordinary non-extensible
+// object just refuses). V8 12 aborts on a private field set on one.
+bool IsWasmGcObject(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                    v8::Local<v8::Object> object) {
+  if (!object->GetPrototype()->IsNull()) return false;
+  v8::Local<v8::Value> object_ctor, reflect, is_extensible, define_property, extensible;
+  v8::Local<v8::Object> global = context->Global();
+  if (!global->Get(context, Str(isolate, "Object")).ToLocal(&object_ctor) || !object_ctor->IsObject() ||
+      !object_ctor.As<v8::Object>()->Get(context, Str(isolate, "isExtensible")).ToLocal(&is_extensible) ||
+      !is_extensible->IsFunction() ||
+      !global->Get(context, Str(isolate, "Reflect")).ToLocal(&reflect) || !reflect->IsObject() ||
+      !reflect.As<v8::Object>()->Get(context, Str(isolate, "defineProperty")).ToLocal(&define_property) ||
+      !define_property->IsFunction()) {
+    return false;
+  }
+  v8::Local<v8::Value> argv[] = {object};
+  if (!is_extensible.As<v8::Function>()->Call(context, v8::Undefined(isolate), 1, argv).ToLocal(&extensible) ||
+      extensible->IsTrue()) {
+    return false;
+  }
+  v8::TryCatch probe(isolate);
+  v8::Local<v8::Value> define_argv[] = {object, v8::Symbol::New(isolate), v8::Object::New(isolate)};
+  v8::Local<v8::Value> defined;
+  bool threw = !define_property.As<v8::Function>()
+                    ->Call(context, reflect, 3, define_argv)
+                    .ToLocal(&defined);
+  if (threw && (!probe.CanContinue() || probe.HasTerminated())) {
+    probe.ReThrow();  // a termination is not an answer
+    return false;
+  }
+  return threw;
+}
+
 // Receivers the engine refuses (SPEC-api Deviation 8/11 and its allowlist):
 // whatever could not be enforced on its generic property paths.
 bool IsExcludedRestrictReceiver(v8::Isolate* isolate, v8::Local<v8::Context> context,
@@ -341,6 +375,7 @@ bool IsExcludedRestrictReceiver(v8::Isolate* isolate, v8::Local<v8::Context> con
     return true;
   }
   if (object->StrictEquals(context->Global())) return true;
+  if (IsWasmGcObject(isolate, context, object)) return true;
   // Species-protected builtin prototypes (their constructors are functions).
   static const char* const kProtected[] = {"Array", "Promise", "RegExp", "ArrayBuffer",
                                            "SharedArrayBuffer"};
@@ -360,6 +395,116 @@ bool IsExcludedRestrictReceiver(v8::Isolate* isolate, v8::Local<v8::Context> con
     if (u8_proto.As<v8::Object>()->GetPrototype()->StrictEquals(object)) return true;
   }
   return false;
+}
+
+// SPEC-api 4.1 / 5.7: every access to a restricted object from another
+// thread throws ConcurrentAccessError. V8 has no per-object hook for ordinary
+// objects, so Thread.restrict turns each configurable own data property
+// (named, symbol or indexed) into a native data property: it still reads as a
+// data property (same value, writable/enumerable/configurable), but its
+// getter and setter check the calling thread. The values live in a private
+// store on the object. What this does not reach (README, known gaps):
+// non-configurable and accessor properties, properties added later, `in`,
+// `delete`, key enumeration and lookups of names the object does not have.
+v8::Local<v8::Object> HolderOf(const v8::PropertyCallbackInfo<v8::Value>& info) {
+#if V8_MAJOR_VERSION >= 13
+  return info.HolderV2();
+#else
+  return info.Holder();
+#endif
+}
+
+v8::Local<v8::Object> HolderOf(const v8::PropertyCallbackInfo<void>& info) {
+#if V8_MAJOR_VERSION >= 13
+  return info.HolderV2();
+#else
+  return info.Holder();
+#endif
+}
+
+bool StoreOf(v8::Isolate* isolate, v8::Local<v8::Context> context, v8::Local<v8::Object> holder,
+             v8::Local<v8::Object>* store) {
+  v8::Local<v8::Value> value;
+  if (!holder->GetPrivate(context, S().restrict_store_key.Get(isolate)).ToLocal(&value) ||
+      !value->IsObject()) {
+    return false;
+  }
+  *store = value.As<v8::Object>();
+  return true;
+}
+
+void CheckedGetter(v8::Local<v8::Name> property, const v8::PropertyCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Object> holder = HolderOf(info);
+  if (!CheckRestriction(isolate, context, holder, "property read")) return;
+  v8::Local<v8::Object> store;
+  v8::Local<v8::Value> value;
+  if (!StoreOf(isolate, context, holder, &store) || !store->Get(context, property).ToLocal(&value)) {
+    return;
+  }
+  info.GetReturnValue().Set(value);
+}
+
+void CheckedSetter(v8::Local<v8::Name> property, v8::Local<v8::Value> value,
+                   const v8::PropertyCallbackInfo<void>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Object> holder = HolderOf(info);
+  if (!CheckRestriction(isolate, context, holder, "property write")) return;
+  v8::Local<v8::Object> store;
+  if (!StoreOf(isolate, context, holder, &store)) return;
+  Ignore(store->Set(context, property, value));
+}
+
+bool CheckOwnProperties(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                        v8::Local<v8::Object> object) {
+  v8::Local<v8::Array> keys;
+  if (!object
+           ->GetPropertyNames(context, v8::KeyCollectionMode::kOwnOnly, v8::ALL_PROPERTIES,
+                              v8::IndexFilter::kIncludeIndices,
+                              v8::KeyConversionMode::kConvertToString)
+           .ToLocal(&keys)) {
+    return false;
+  }
+  v8::Local<v8::Object> store = v8::Object::New(isolate, v8::Null(isolate), nullptr, nullptr, 0);
+  if (!object->SetPrivate(context, S().restrict_store_key.Get(isolate), store).FromMaybe(false)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < keys->Length(); i++) {
+    v8::Local<v8::Value> key_value;
+    if (!keys->Get(context, i).ToLocal(&key_value) || !key_value->IsName()) return false;
+    v8::Local<v8::Name> key = key_value.As<v8::Name>();
+    v8::Local<v8::Value> descriptor_value;
+    if (!object->GetOwnPropertyDescriptor(context, key).ToLocal(&descriptor_value)) return false;
+    if (!descriptor_value->IsObject()) continue;
+    v8::Local<v8::Object> descriptor = descriptor_value.As<v8::Object>();
+    v8::Local<v8::Value> configurable, writable, enumerable, value;
+    if (!descriptor->Get(context, Str(isolate, "configurable")).ToLocal(&configurable) ||
+        !descriptor->Get(context, Str(isolate, "enumerable")).ToLocal(&enumerable) ||
+        !descriptor->Get(context, Str(isolate, "writable")).ToLocal(&writable) ||
+        !descriptor->Get(context, Str(isolate, "value")).ToLocal(&value)) {
+      return false;
+    }
+    bool is_data = descriptor->HasOwnProperty(context, Str(isolate, "value")).FromMaybe(false);
+    if (!is_data || !configurable->IsTrue()) continue;  // accessors, non-configurable: unchecked
+    int attributes = v8::None;
+    if (!writable->IsTrue()) attributes |= v8::ReadOnly;
+    if (!enumerable->IsTrue()) attributes |= v8::DontEnum;
+    if (!store->Set(context, key, value).FromMaybe(false) ||
+        !object->Delete(context, key).FromMaybe(false)) {
+      return false;
+    }
+    if (!object
+             ->SetNativeDataProperty(context, key, CheckedGetter,
+                                     writable->IsTrue() ? CheckedSetter : nullptr,
+                                     v8::Local<v8::Value>(),
+                                     static_cast<v8::PropertyAttribute>(attributes))
+             .FromMaybe(false)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Restrict(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -383,10 +528,16 @@ void Restrict(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     return;
   }
-  if (object->SetPrivate(context, key, v8::Integer::New(isolate, CurrentThreadId()))
-          .IsNothing()) {
+  if (!object->SetPrivate(context, key, v8::Integer::New(isolate, CurrentThreadId()))
+           .FromMaybe(false)) {
+    if (!isolate->IsExecutionTerminating()) {
+      // An object that takes no private field (a WebAssembly GC struct or
+      // array): the enforcement could not cover it.
+      ThrowTypeError(isolate, "cannot restrict this object");
+    }
     return;
   }
+  if (!CheckOwnProperties(isolate, context, object)) return;
   info.GetReturnValue().Set(object);
 }
 

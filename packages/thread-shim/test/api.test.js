@@ -329,7 +329,7 @@ test('shim: install validates its options (shim only: the engine has command-lin
   assert.throws(() => install(5), TypeError);
   // Reconfiguring keeps what was not given.
   assert.throws(() => install({ canBlock: 'no' }), TypeError);
-  assert.deepEqual(install({}), { preempt: false, intervalMs: 5, mainThreadMayBlock: true, canBlock: true });
+  assert.deepEqual(install({}), { preempt: false, intervalMs: 5, mainThreadMayBlock: true, canBlock: true, maxThreads: 256 });
   const t = new Thread(() => 1);
   assert.equal(t.join(), 1);
 });
@@ -520,4 +520,130 @@ test('SPEC-api corpus api/wasm-*: WebAssembly is refused on spawned threads, unt
   }));
   assert.deepEqual(outcomes, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
   assert.equal((await WebAssembly.instantiate(bytes)).instance.exports.f(), 42);
+});
+
+// ---- corpus round (JSTests/threads run by scripts/run-jsc-corpus.js) -----
+
+test('SPEC-api 4.1 / 5.7: reads and writes of a restricted object\'s own data properties from another thread throw ConcurrentAccessError', async () => {
+  const tag = Symbol('tag');
+  const pinned = Thread.restrict({ named: 1, [tag]: 'sym' });
+  const list = Thread.restrict([10, 20, 30]);
+  const child = Object.create(pinned); // inherits from a restricted object
+  const outcomes = await joinWithin(new Thread(() => {
+    const seen = [];
+    for (const attempt of [() => pinned.named, () => pinned[tag], () => { pinned.named = 2; }, () => list[1],
+      () => { list[0] = 99; }, () => child.named, () => Object.getOwnPropertyDescriptor(pinned, 'named')]) {
+      try {
+        attempt();
+        seen.push('no error');
+      } catch (error) {
+        seen.push(error instanceof ConcurrentAccessError ? 'CAE' : String(error));
+      }
+    }
+    return seen;
+  }));
+  assert.deepEqual(outcomes, ['CAE', 'CAE', 'CAE', 'CAE', 'CAE', 'CAE', 'CAE']);
+  // The foreign writes changed nothing; the owner reads and writes as before.
+  assert.equal(pinned.named, 1);
+  assert.deepEqual([...list], [10, 20, 30]);
+  pinned.named = 3;
+  list[0] = 11;
+  assert.equal(pinned.named, 3);
+  assert.equal(list[0], 11);
+  assert.equal(pinned[tag], 'sym');
+});
+
+test('SPEC-api 4.1 Thread.restrict: the owner sees the same data properties, order and attributes', () => {
+  const o = { a: 1, b: 'two' };
+  Object.defineProperty(o, 'fixed', { value: 'ro', writable: false, enumerable: false, configurable: true });
+  Thread.restrict(o);
+  assert.deepEqual(Object.keys(o), ['a', 'b']);
+  assert.equal(JSON.stringify(o), '{"a":1,"b":"two"}');
+  assert.deepEqual(Object.getOwnPropertyDescriptor(o, 'a'), { value: 1, writable: true, enumerable: true, configurable: true });
+  assert.deepEqual(Object.getOwnPropertyDescriptor(o, 'fixed'), { value: 'ro', writable: false, enumerable: false, configurable: true });
+  assert.throws(() => {
+    'use strict';
+    o.fixed = 'changed';
+  }, TypeError);
+  assert.equal(o.fixed, 'ro');
+  // A child's assignment makes the child's own property (a data property on the prototype).
+  const child = Object.create(o);
+  child.a = 'mine';
+  assert.equal(child.a, 'mine');
+  assert.equal(o.a, 1);
+});
+
+test('SPEC-api 3 maxJSThreads / I17: install({ maxThreads }) caps live threads with the engine\'s RangeError', async () => {
+  assert.throws(() => install({ maxThreads: 0 }), RangeError);
+  assert.throws(() => install({ maxThreads: 257 }), RangeError);
+  assert.throws(() => install({ maxThreads: 1.5 }), TypeError);
+  install({ maxThreads: 2 });
+  try {
+    const gate = new Lock();
+    let threads;
+    gate.hold(() => {
+      threads = [1, 2].map((i) => new Thread(() => gate.hold(() => i)));
+      assert.throws(() => new Thread(() => 0), {
+        name: 'RangeError',
+        message: 'too many live Threads (or thread-ID space exhausted)',
+      });
+    });
+    assert.deepEqual(await Promise.all(threads.map((t) => joinWithin(t))), [1, 2]);
+    assert.equal(await joinWithin(new Thread(() => 'room again')), 'room again');
+  } finally {
+    install({ maxThreads: 256 });
+  }
+});
+
+test('SPEC-api 4 preamble (GetPrototypeFromConstructor): a newTarget whose prototype is not an object gets the class\'s own prototype', () => {
+  function NoProto() {}
+  NoProto.prototype = null;
+  for (const Ctor of [Lock, Condition, ThreadLocal, ConcurrentAccessError]) {
+    assert.equal(Object.getPrototypeOf(Reflect.construct(Ctor, [], NoProto)), Ctor.prototype, Ctor.name);
+  }
+  const thread = Reflect.construct(Thread, [() => 'ran'], NoProto);
+  assert.equal(Object.getPrototypeOf(thread), Thread.prototype);
+  assert.equal(thread.join(), 'ran');
+  function WithProto() {}
+  assert.equal(Object.getPrototypeOf(Reflect.construct(Lock, [], WithProto)), WithProto.prototype);
+});
+
+test('SPEC-api corpus api/wasm-call-refused: a spawned thread calling a main-thread export gets TypeError; main and identity unchanged', async () => {
+  // (module (func (export "f") (result i32) i32.const 42) (table (export "t") 1 funcref))
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 4, 4, 1, 112, 0, 1,
+    7, 9, 2, 1, 102, 0, 0, 1, 116, 1, 0, 10, 6, 1, 4, 0, 65, 42, 11]);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const { f, t } = instance.exports;
+  assert.equal(instance.exports.f, f, 'one function per export');
+  assert.equal(f(), 42);
+  assert.equal(f.name, '0');
+  assert.equal(f.length, 0);
+  t.set(0, f); // the engine takes the export back where it wants a wasm function
+  assert.equal(t.get(0), f);
+  const outcome = await joinWithin(new Thread(() => {
+    const seen = [instance.exports.f === f];
+    for (const call of [() => f(), () => t.get(0)()]) {
+      try {
+        seen.push(call());
+      } catch (error) {
+        seen.push(error instanceof TypeError ? 'TypeError' : String(error));
+      }
+    }
+    return seen;
+  }));
+  assert.deepEqual(outcome, [true, 'TypeError', 'TypeError']);
+  assert.equal(f(), 42, 'main still calls it');
+});
+
+const [v8Major, v8Minor] = process.versions.v8.split('.').map(Number);
+const finalWasmGc = v8Major > 11 || (v8Major === 11 && v8Minor >= 9);
+test('SPEC-api 4.1 / 5.7: Thread.restrict refuses WebAssembly GC objects', { skip: !finalWasmGc && 'V8 before 11.9 has no final-encoding wasm GC' }, () => {
+  // (module (type (struct (field i32))) (type (func (result anyref)))
+  //   (func (export "mk") (type 1) (struct.new_default 0)))
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 9, 2, 95, 1, 127, 0, 96, 0, 1, 110, 3, 2, 1, 1,
+    7, 6, 1, 2, 109, 107, 0, 0, 10, 7, 1, 5, 0, 251, 1, 0, 11]);
+  const struct = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.mk();
+  assert.equal(typeof struct, 'object');
+  assert.throws(() => Thread.restrict(struct), { name: 'TypeError', message: 'cannot restrict this object' });
+  assert.equal(Thread.restrict({ after: 1 }).after, 1);
 });
