@@ -37,6 +37,15 @@ describe('parallelSort', () => {
     expect(firstDifference(ints, down)).toBe(-1);
   });
 
+  it('Float16Array, where the runtime has it: numeric order, -0 before +0, NaN last', async () => {
+    const rand = seededRandom(11);
+    const half = new globalThis.Float16Array(new SharedArrayBuffer(2 * 6_000));
+    for (let i = 0; i < half.length; i++) half[i] = i % 50 === 0 ? NaN : i % 45 === 0 ? -0 : (rand() - 0.5) * 1_000;
+    const expected = half.slice().sort();
+    await parallelSort(half, { inline: 'never', chunkSize: 1_100 });
+    expect(firstDifference(half, expected)).toBe(-1);
+  }, { skip: typeof globalThis.Float16Array === 'function' ? undefined : 'this runtime has no Float16Array' });
+
   it('arrays: stable by a comparator with context, numbers in the default (string) order, undefined and holes last', async () => {
     const rand = seededRandom(3);
     const records = Array.from({ length: 3_000 }, (_, id) => ({ id, key: Math.floor(rand() * 20) }));
