@@ -647,3 +647,29 @@ test('SPEC-api 4.1 / 5.7: Thread.restrict refuses WebAssembly GC objects', { ski
   assert.throws(() => Thread.restrict(struct), { name: 'TypeError', message: 'cannot restrict this object' });
   assert.equal(Thread.restrict({ after: 1 }).after, 1);
 });
+
+test('SPEC-api corpus api/wasm-jspi: a suspended wasm call resumed from a spawned thread rejects with TypeError; from main it completes',
+  { skip: typeof WebAssembly.Suspending !== 'function' && 'this V8 has no JSPI (WebAssembly.Suspending)' }, async () => {
+    // (module (import "m" "get" (func (result i32))) (func (export "run") (result i32) call 0 i32.const 2 i32.mul))
+    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 2, 9, 1, 1, 109, 3, 103, 101, 116, 0, 0,
+      3, 2, 1, 0, 7, 7, 1, 3, 114, 117, 110, 0, 1, 10, 9, 1, 7, 0, 16, 0, 65, 2, 108, 11]);
+    const suspended = () => {
+      let settle;
+      const get = new WebAssembly.Suspending(() => new Promise((resolve, reject) => { settle = { resolve, reject }; }));
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { get } });
+      const result = WebAssembly.promising(instance.exports.run)();
+      return { result, settle };
+    };
+    const onMain = suspended();
+    onMain.settle.resolve(21);
+    assert.equal(await onMain.result, 42);
+    const fulfilled = suspended();
+    await joinWithin(new Thread(() => { fulfilled.settle.resolve(21); }));
+    await assert.rejects(fulfilled.result, TypeError);
+    const rejected = suspended();
+    await joinWithin(new Thread(() => { rejected.settle.reject(new Error('import failed')); }));
+    await assert.rejects(rejected.result, TypeError);
+    const after = suspended();
+    after.settle.resolve(5);
+    assert.equal(await after.result, 10);
+  });

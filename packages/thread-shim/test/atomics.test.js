@@ -298,3 +298,60 @@ test('SPEC-api I22: a property waitAsync with a finite time-out on a spawned thr
   assert.equal(result.waiting.async, true);
   assert.equal(await withTimeout(result.waiting.value, 10000, 'waitAsync'), 'timed-out');
 });
+
+// ---- corpus round: the typed-array path keeps ECMA-262's order ------------
+
+// Detaches `buffer` (structuredClone's transfer works on every Node the shim
+// supports; ArrayBuffer.prototype.transfer is Node 22+).
+const detach = (buffer) => structuredClone(buffer, { transfer: [buffer] });
+const detachingIndex = (buffer, index) => ({ valueOf() { detach(buffer); return index; } });
+const outOfRange = { name: 'RangeError', message: 'Access index out of bounds for atomic access.' };
+
+test('SPEC-api 4.5 / I1 (ValidateAtomicAccess): an out-of-range typed-array index is a RangeError with the engine\'s text', () => {
+  const i32 = new Int32Array(4);
+  const shared = new Int32Array(new SharedArrayBuffer(16));
+  assert.throws(() => Atomics.load(i32, 4), outOfRange);
+  assert.throws(() => Atomics.store(i32, 100, 1), outOfRange);
+  assert.throws(() => Atomics.compareExchange(i32, 9, 0, 1), outOfRange);
+  assert.throws(() => Atomics.notify(i32, 4), outOfRange, 'notify checks the index on a non-shared buffer too');
+  assert.throws(() => Atomics.wait(shared, 4, 0, 0), outOfRange);
+  assert.throws(() => Atomics.add(new BigInt64Array(2), '2', 1n), outOfRange);
+  // In range, the operations are V8's own.
+  assert.equal(Atomics.add(i32, 3, 5), 0);
+  assert.equal(Atomics.load(i32, '3'), 5);
+  assert.equal(Atomics.notify(i32, 0), 0);
+});
+
+test('SPEC-api 4.5 / I1 (ValidateAtomicAccess): the length is read before ToIndex, so a detaching index out of range is still a RangeError', () => {
+  const ops = {
+    load: (ta, i) => Atomics.load(ta, i),
+    store: (ta, i) => Atomics.store(ta, i, 1),
+    add: (ta, i) => Atomics.add(ta, i, 1),
+    xor: (ta, i) => Atomics.xor(ta, i, 1),
+    exchange: (ta, i) => Atomics.exchange(ta, i, 1),
+    compareExchange: (ta, i) => Atomics.compareExchange(ta, i, 0, 1),
+  };
+  for (const [name, op] of Object.entries(ops)) {
+    const far = new Int32Array(8);
+    assert.throws(() => op(far, detachingIndex(far.buffer, 50)), outOfRange, name);
+    assert.equal(far.byteLength, 0, `${name}: the conversion did detach`);
+    const near = new Int32Array(8);
+    assert.throws(() => op(near, detachingIndex(near.buffer, 2)), TypeError, `${name}: in range, the detached TypeError`);
+    const before = new Int32Array(8);
+    detach(before.buffer);
+    assert.throws(() => op(before, 50), TypeError, `${name}: detached before the call: TypeError whatever the index`);
+  }
+  // notify on a buffer that is not shared returns +0 once the index is valid.
+  const view = new Int32Array(8);
+  assert.equal(Atomics.notify(view, detachingIndex(view.buffer, 2), 1), 0);
+  const zero = new Int32Array(0);
+  assert.throws(() => Atomics.load(zero, detachingIndex(zero.buffer, 0)), outOfRange);
+});
+
+test('SPEC-api 4.5: a view V8 refuses keeps V8\'s TypeError before the index is converted', () => {
+  let converted = false;
+  const index = { valueOf() { converted = true; return 0; } };
+  assert.throws(() => Atomics.load(new Float64Array(4), index), TypeError);
+  assert.throws(() => Atomics.wait(new Int32Array(4), index, 0, 0), TypeError, 'wait needs a shared buffer');
+  assert.equal(converted, false);
+});

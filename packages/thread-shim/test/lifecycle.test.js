@@ -132,3 +132,20 @@ test('SPEC-api I12 / I20: asyncJoin settles on a later turn and keeps the proces
     t.asyncJoin().then((v) => console.log(v, sync ? 'sync' : 'later'));
     sync = false;`, 'late later\n');
 });
+
+test('SPEC-api 4.6: a typed-array waitAsync with a finite time-out keeps the process alive until it settles, on main and on a thread', async () => {
+  // Without the shim's count, V8's timed waitAsync does not keep Node's loop
+  // alive: the process would exit before printing.
+  await assertCleanExit(`${load}
+    const i32 = new Int32Array(new SharedArrayBuffer(8));
+    Atomics.waitAsync(i32, 0, 0, 30).value.then((v) => console.log('main', v));
+    new Thread(() => Atomics.waitAsync(i32, 1, 0, 30).value).asyncJoin().then((v) => console.log('thread', v));`,
+  'main timed-out\nthread timed-out\n');
+});
+
+test('SPEC-api 4.6: an unbounded typed-array waitAsync nobody notifies does not keep the process alive', async () => {
+  await assertCleanExit(`${load}
+    const i32 = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.waitAsync(i32, 0, 0).value.then(() => console.log('never'));
+    console.log('done');`, 'done\n');
+});
