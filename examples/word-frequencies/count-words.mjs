@@ -44,3 +44,28 @@ export const countWords = defineTask(
     return counts;
   },
 );
+
+/**
+ * The stem counts of one line (stop words skipped): what `word-stats.ts`
+ * streams every line of the corpus through (`parallelStream`), one line per
+ * item. Defined after `countWords`: a worker finds tasks by their order.
+ */
+export const countLine = defineTask(
+  import.meta.url,
+  /**
+   * @param {string} line
+   * @param {number} _index
+   * @param {CountContext} ctx
+   * @returns {Map<string, number>}
+   */
+  (line, _index, ctx) => {
+    /** @type {Map<string, number>} */
+    const counts = new Map();
+    for (const word of line.toLowerCase().split(/[^a-z']+/)) {
+      if (word.length < 2 || ctx.stopWords.includes(word)) continue;
+      const stem = stemmer(word);
+      counts.set(stem, (counts.get(stem) ?? 0) + 1);
+    }
+    return counts;
+  },
+);

@@ -44,6 +44,8 @@ export interface CorpusOptions {
   readonly files: number;
   readonly wordsPerFile: number;
   readonly seed: number;
+  /** Chance that a line ends after a word (default 0.08: lines of about 12 words). */
+  readonly lineBreak?: number;
   readonly onProgress?: (written: number, total: number) => void;
 }
 
@@ -52,7 +54,7 @@ export interface CorpusOptions {
  * return their paths. Families are drawn with a skewed (Zipf-like)
  * distribution, so some stems are far more frequent than others.
  */
-export function generateCorpus({ dir, files, wordsPerFile, seed, onProgress }: CorpusOptions): string[] {
+export function generateCorpus({ dir, files, wordsPerFile, seed, lineBreak = 0.08, onProgress }: CorpusOptions): string[] {
   mkdirSync(dir, { recursive: true });
   const random = seededRandom(seed);
   const pick = <T>(list: readonly T[], skew: number): T => list[Math.floor(list.length * random() ** skew)]!;
@@ -64,7 +66,7 @@ export function generateCorpus({ dir, files, wordsPerFile, seed, onProgress }: C
       let word = random() < 0.3 ? pick(FILLER, 1.5) : pick(pick(FAMILIES, 1.8), 1);
       if (line.length === 0) word = word[0]!.toUpperCase() + word.slice(1);
       line.push(word);
-      if (random() < 0.08) {
+      if (random() < lineBreak) {
         lines.push(`${line.join(' ')}.`);
         line = [];
       }
