@@ -48,9 +48,9 @@ export type SortCompare<T, C = undefined> = (a: T, b: T, context: C) => number;
 export interface ParallelSortOptions<C = undefined> {
   /** Passed to the comparator as its third argument; copied to each worker (structured clone; shared memory stays shared). */
   readonly context?: C;
-  /** At most this many runs sort, and merge pieces run, at once. Default: the machine's parallelism. */
+  /** At most this many runs sort, and merge pieces run, at once (at most the pool's size). Default: the pool's size. */
   readonly concurrency?: number;
-  /** Items per run of the first round (each run is sorted by one worker, then runs are merged pairwise). Default: the items split evenly over `concurrency`. */
+  /** Items per run of the first round (each run is sorted by one worker, then runs are merged pairwise). Default: the items split evenly over `concurrency` runs. */
   readonly chunkSize?: number;
   /** Aborting rejects the call with an `AbortError`. */
   readonly signal?: AbortSignal;
@@ -167,7 +167,6 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
       throw new TypeError(`${WHERE}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
     }
   }
-  const lanes = concurrency ?? ((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 8);
 
   return (async () => {
     if (signal?.aborted) throw new AbortError(`${WHERE}: aborted before it started`, signal.reason);
@@ -215,8 +214,11 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
         const envHere: KernelEnv = values === undefined ? env : { ...env, values };
         const here = (task: KernelTask): number => kernel.here(task, envHere);
         let runTask: (task: KernelTask) => unknown = here;
+        let lanes = 1;
         if (!onMain) {
           const workers = pool ?? (await defaultPool(choice));
+          const size = (await workers.workerPool()).size;
+          lanes = Math.max(1, Math.min(concurrency ?? size, size));
           const fn = closures ? kernel.here : kernel.shipped;
           const runOptions = signal === undefined ? {} : { signal };
           runTask = (task) => workers.runWith(runOptions, fn, task, env);
