@@ -21,7 +21,17 @@ import { StreamIterator, type ParallelStream } from './stream-iterator.js';
 
 export type { ParallelStream } from './stream-iterator.js';
 
-/** Options of {@link parallelStream}. */
+/**
+ * Options of {@link parallelStream}.
+ *
+ * @example
+ * ```ts
+ * import { parallelStream, type ParallelStreamOptions } from 'weftjs';
+ *
+ * const options: ParallelStreamOptions<{ k: number }> = { ordered: false, highWaterMark: 1_024, context: { k: 3 } };
+ * for await (const x of parallelStream([1, 2], (x, _i, ctx) => x * ctx.k, options)) console.log(x); // varies: 3 and 6, in completion order
+ * ```
+ */
 export interface ParallelStreamOptions<C = undefined> {
   /** `true` (default): results in source order. `false`: in the order batches finish (source order within a batch). */
   readonly ordered?: boolean;

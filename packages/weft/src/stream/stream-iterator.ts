@@ -18,12 +18,22 @@ import { runBatch, type BatchEnv, type BatchItem, type BatchResult } from './run
  * results, with `return()` to stop early (what `break` in `for await` calls).
  *
  * @typeParam R - the result type.
+ *
+ * @example
+ * ```ts
+ * import { parallelStream, type ParallelStream } from 'weftjs';
+ *
+ * const stream: ParallelStream<number> = parallelStream([1, 2, 3], (x) => x * 10);
+ * console.log(await stream.next()); // { value: 10, done: false }
+ * await stream.return(); // stops reading and settles once no worker is busy with it
+ * ```
  */
 export interface ParallelStream<R> extends AsyncIterableIterator<R, undefined, undefined> {
   /** The next result, or `{ done: true }` at the end; rejects with the error that ended the stream. */
   next(): Promise<IteratorResult<R, undefined>>;
   /** Stop: read nothing more, call the source's `return()`, and settle once in-flight work has stopped. */
   return(): Promise<IteratorResult<R, undefined>>;
+  /** The stream itself, so that `for await` and `Readable.from` take it as an iterable. */
   [Symbol.asyncIterator](): ParallelStream<R>;
 }
 
