@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parallelMap } from 'weftjs';
 import { countWords, type CountContext } from './count-words.mjs';
+import { mergeCounts, sameCounts } from './counts.js';
 import { generateCorpus } from './generate-corpus.js';
 import { finish, progress } from '@weft/example-support';
 
@@ -18,18 +19,6 @@ const wordsPerFile = small ? 2_000 : 12_000;
 
 // The generator's filler words; skipped by the counter.
 const context: CountContext = { stopWords: ['the', 'a', 'of', 'and', 'to', 'in', 'is', 'it', 'that', 'with', 'on', 'for', 'as', 'was', 'by', 'at'] };
-
-/** Add the counts of `from` into `into`. */
-function mergeCounts(into: Map<string, number>, from: Map<string, number>): Map<string, number> {
-  for (const [stem, count] of from) into.set(stem, (into.get(stem) ?? 0) + count);
-  return into;
-}
-
-function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [stem, count] of a) if (b.get(stem) !== count) return false;
-  return true;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-words-'));
 try {

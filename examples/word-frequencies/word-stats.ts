@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { par, parallelStream } from 'weftjs';
 import { countLine, type CountContext } from './count-words.mjs';
+import { mergeCounts, sameCounts } from './counts.js';
 import { generateCorpus } from './generate-corpus.js';
 import { finish, progress } from '@weft/example-support';
 
@@ -26,17 +27,6 @@ const BUCKETS = 16;
 /** Every line of every file, read as the consumer asks for more (no file is loaded whole). */
 async function* corpusLines(paths: readonly string[]): AsyncGenerator<string> {
   for (const path of paths) yield* createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-}
-
-function mergeCounts(into: Map<string, number>, from: Map<string, number>): Map<string, number> {
-  for (const [stem, count] of from) into.set(stem, (into.get(stem) ?? 0) + count);
-  return into;
-}
-
-function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [stem, count] of a) if (b.get(stem) !== count) return false;
-  return true;
 }
 
 /** Stems on a line: the sum of its counts. */
