@@ -13,6 +13,7 @@ import { itemFailure } from '../map/run-inline.js';
 import { nestedFailureIndex } from '../pool/current-scheduler.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
+import { describeValue } from '../validate.js';
 
 /** What a batch carries to its worker. `seq` orders batches; `step` items run between two stop checks. */
 export interface BatchItem {
@@ -72,6 +73,17 @@ const RUN_BATCH_REF: FunctionRef = { kind: 'source', source: RUN_BATCH_SOURCE, f
 
 /** The caller's error for a failed batch: an item's `TaskError` at its source position, when one item failed. */
 function batchFailure(where: string, batch: BatchItem, err: unknown): unknown {
+  // The batch could not be posted: name the item that cannot be cloned, by its source position.
+  if (err instanceof TypeError) {
+    for (let k = 0; k < batch.items.length; k++) {
+      try {
+        structuredClone(batch.items[k]);
+      } catch (cloneError) {
+        const item = describeValue(batch.items[k]);
+        return new TypeError(`${where}: the item at index ${batch.start + k} cannot be sent to a worker (${describeThrown(cloneError)}); items must be structured-cloneable, received ${item}`);
+      }
+    }
+  }
   if (!(err instanceof TaskError)) return err;
   const cause = err.cause as { cause?: unknown } | undefined;
   const index = nestedFailureIndex(cause);

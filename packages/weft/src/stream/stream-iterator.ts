@@ -9,6 +9,7 @@
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError } from '../errors.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
+import { describeValue } from '../validate.js';
 import type { FunctionRef } from '../protocol.js';
 import { BatchPlan } from './batch-plan.js';
 import { runBatch, type BatchEnv, type BatchItem, type BatchResult } from './run-batch.js';
@@ -175,7 +176,9 @@ export class StreamIterator<R> implements ParallelStream<R> {
           const value = current[this.pos];
           current[this.pos++] = undefined;
           this.consumed++;
-          this.pump();
+          // Read again once a whole batch fits under the mark: reads come in bursts that fill a batch at once.
+          // (A consumer that finds nothing ready pumps regardless, in pull.)
+          if (this.highWaterMark - (this.read - this.consumed) >= this.plan.size(this.seq)) this.pump();
           return value;
         }
         this.current = undefined;
@@ -269,6 +272,7 @@ export class StreamIterator<R> implements ParallelStream<R> {
         try {
           this.source ??= this.openSource();
           step = this.sourceAsync ? await this.source.next() : (this.source.next() as IteratorResult<unknown>);
+          if (typeof step !== 'object' || step === null) throw new TypeError(`the source's next() gave ${describeValue(step)}, not an iterator result`);
         } catch (error) {
           this.sourceEnded = true;
           const at = this.read;

@@ -308,6 +308,22 @@ describe('parallelStream: failures', () => {
   });
 });
 
+describe('parallelStream: what a source gives', () => {
+  itOnWorkers('ends with a TypeError naming an item that cannot be sent, by its position', 'native threads share items', async () => {
+    const err = await rejectionOf(collect(parallelStream(asyncItems<unknown>([1, 2, () => 3]), (x) => x, { pool })));
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as Error).message).toMatch(/the item at index 2 cannot be sent to a worker/);
+  });
+
+  it('ends with a TaskError when next() gives something that is not an iterator result', async () => {
+    const broken = { [Symbol.asyncIterator]: () => ({ next: async () => 42 }) } as unknown as AsyncIterable<number>;
+    const err = await rejectionOf<TaskError>(collect(parallelStream(broken, (x) => x, { pool })));
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.index).toBe(0);
+    expect((err.cause as Error).message).toMatch(/gave a number \(42\), not an iterator result/);
+  });
+});
+
 describe('parallelStream: bad input, at the call', () => {
   it('refuses bad arguments, naming what was wrong and what was received', () => {
     const fn = (x: number) => x;
