@@ -178,8 +178,10 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
     // Numbers have no identity: an array of them is sorted as a Float64Array, like a typed array's items.
     if (!typed) while (scan < total && typeof list[scan] === 'number') scan++;
     const numbers = !typed && scan === total;
-    if (!typed && !numbers) {
-      // Array#sort's model: the items that are not undefined are sorted; undefined items, then holes, go last.
+    // Array#sort's model: the items that are not undefined are sorted; undefined items, then holes, go last.
+    if (!typed && !numbers) values = (list as unknown[]).slice();
+    if (values?.includes(undefined) === true) {
+      // (includes sees holes as undefined: only then is the array read item by item.)
       values = (list as unknown[]).slice(0, scan);
       for (; scan < total; scan++) {
         if (!(scan in list)) continue;
