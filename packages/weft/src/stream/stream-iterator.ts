@@ -29,7 +29,7 @@ import { runBatch, type BatchEnv, type BatchItem, type BatchResult } from './run
  * await stream.return(); // stops reading and settles once no worker is busy with it
  * ```
  */
-export interface ParallelStream<R> extends AsyncIterableIterator<R, undefined, undefined> {
+export interface ParallelStream<R> extends AsyncIterableIterator<R> {
   /** The next result, or `{ done: true }` at the end; rejects with the error that ended the stream. */
   next(): Promise<IteratorResult<R, undefined>>;
   /** Stop: read nothing more, call the source's `return()`, and settle once in-flight work has stopped. */
