@@ -7,6 +7,7 @@ import type { BackendKind } from '../backend/backend.js';
 import { backendChoice, expectsNativeBackend } from '../backend/select-backend.js';
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError, WeftError } from '../errors.js';
+import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { currentScheduler } from '../pool/current-scheduler.js';
 import { defaultPool } from '../pool/default-pool.js';
 import { Pool } from '../pool/pool.js';
@@ -162,7 +163,8 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
   let context = options.context;
   if (context !== undefined && !closures) {
     try {
-      context = structuredClone(context);
+      // The copy workers get, which the calling thread uses too; Weft's shareables (an AtomicInt32, a Mutex) stay the same object.
+      context = decodeShareables(structuredClone(encodeShareables(context)));
     } catch (err) {
       throw new TypeError(`${WHERE}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
     }

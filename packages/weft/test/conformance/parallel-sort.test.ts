@@ -2,7 +2,7 @@
 // -0, undefined and holes included) for every run length, concurrency and inline mode. Runs on both backends.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AbortError, Pool, TaskError, parallelSort, type ParallelSortOptions } from 'weftjs';
+import { AbortError, AtomicInt32, Pool, TaskError, parallelSort, type ParallelSortOptions } from 'weftjs';
 import { itOnNative, itOnWorkers } from '../backend.js';
 import { sortInTask } from '../fixtures/parallel-sort-tasks.mjs';
 import { rejectionOf, seededRandom, sharedFlags, waitUntilChanged } from '../helpers.js';
@@ -116,6 +116,16 @@ describe('parallelSort: equals Array.prototype.sort', () => {
   it('inside a pool task, on that task\'s thread', async () => {
     await using pool = new Pool({ size: 2 });
     expect(await pool.run(sortInTask, [5, 3, 9, 1, 7, 2, 8, 4])).toEqual([1, 2, 3, 4, 5, 7, 8, 9]);
+  });
+
+  it("Weft's shareables in context stay the same object: an AtomicInt32 counts the comparisons made everywhere", async () => {
+    const calls = new AtomicInt32(0);
+    const items = Array.from({ length: 2_000 }, (_, i) => (i * 7_919) % 2_000);
+    const sorted = await parallelSort(items, (a, b, ctx) => { ctx.calls.add(1); return a - b; }, { context: { calls }, inline: 'never', chunkSize: 500 });
+    expect(sorted).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+    // Sorting the four runs of 500 on workers takes at least 499 comparisons each; the calling thread only makes
+    // the splits' few dozen: the workers' counts reached the same cell.
+    expect(calls.load()).toBeGreaterThanOrEqual(4 * 499);
   });
 
   it('empty and one-item inputs', async () => {
