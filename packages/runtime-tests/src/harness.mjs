@@ -12,6 +12,25 @@ export const runtime = (() => {
   return 'browser';
 })();
 
+/**
+ * The backend Weft picks here, as Weft picks it: `WEFT_BACKEND` where the
+ * platform has environment variables ('workers' or 'native'), else 'native'
+ * where the engine has the Thread API's globals, else 'workers'. Under vitest
+ * the `native` project sets WEFT_BACKEND=native and installs the Thread API shim.
+ */
+export const backend = (() => {
+  const g = globalThis;
+  let env;
+  try {
+    env = g.process?.env?.WEFT_BACKEND ?? g.Deno?.env?.get('WEFT_BACKEND');
+  } catch {
+    // Deno without --allow-env: as if unset.
+  }
+  if (env === 'native' || env === 'workers') return env;
+  const api = typeof g.Thread === 'function' && typeof g.Lock === 'function' && typeof g.Condition === 'function' && typeof g.ThreadLocal === 'function' && 'current' in g.Thread;
+  return api ? 'native' : 'workers';
+})();
+
 const tests = [];
 const path = [];
 
@@ -25,18 +44,67 @@ export function describe(name, body) {
   }
 }
 
-/**
- * Register a test. `options.timeout` (ms, default 30,000) bounds it;
- * `options.skip` is a reason string (or a function of the runtime returning one)
- * when the test does not apply on this runtime.
- */
-export function it(name, fn, options = {}) {
-  const skip = typeof options.skip === 'function' ? options.skip(runtime) : options.skip;
-  tests.push({ name: [...path, name].join(' > '), fn, timeout: options.timeout ?? 30_000, skip: skip || undefined });
+/** The skip reason of `skip` here: a string, a function of (runtime, backend), or an array of those (the first reason wins). */
+function skipReason(skip) {
+  if (Array.isArray(skip)) {
+    for (const one of skip) {
+      const reason = skipReason(one);
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+  return (typeof skip === 'function' ? skip(runtime, backend) : skip) || undefined;
 }
 
-/** A skip reason for tests that need a Node-only API (`process.exit`, `resourceLimits`, ...). */
+/**
+ * Register a test. `options.timeout` (ms, default 30,000) bounds it;
+ * `options.skip` says when the test does not apply here: a reason string, a
+ * function of (runtime, backend) returning one (see `nodeOnly`, `notInBrowser`,
+ * `workersOnly`, `nativeOnly`), or an array of those.
+ */
+export function it(name, fn, options = {}) {
+  tests.push({ name: [...path, name].join(' > '), fn, timeout: options.timeout ?? 30_000, skip: skipReason(options.skip) });
+}
+
+/**
+ * Every test registered so far, in order: `{ name, fn, timeout, skip }`
+ * (`skip` is the reason, or undefined). The vitest adapter
+ * (packages/weft/test/conformance/portable/) registers each as a vitest test.
+ */
+export function registeredTests() {
+  return tests.map((test) => ({ ...test }));
+}
+
+/** A skip reason for tests that need a Node-only API (`resourceLimits`, ...). */
 export const nodeOnly = (what) => (rt) => (rt === 'node' ? undefined : `${what} is Node-only`);
+
+/** A skip reason for tests that need what a browser page lacks (`process.exit`, environment variables, ...). */
+export const notInBrowser = (what) => (rt) => (rt === 'browser' ? `a browser has no ${what}` : undefined);
+
+/** A skip reason for tests that only make sense on the worker backend; `why` says why (shown when skipped). */
+export const workersOnly = (why) => (_rt, be) => (be === 'workers' ? undefined : `workers only: ${why}`);
+
+/** A skip reason for tests that only make sense on the native backend (shared-heap threads). */
+export const nativeOnly = (why) => (_rt, be) => (be === 'native' ? undefined : `native only: ${why}`);
+
+/** True on the native backend: values pass by identity and closures run as they are. */
+export const onNative = backend === 'native';
+
+/** Resolves after the event loop has turned `n` times (macrotasks: pending waits get to settle into sleep). */
+export async function turns(n = 5) {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** 'pending' when `promise` has not settled after a few turns of the event loop, else 'settled'. */
+export async function state(promise) {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await turns();
+  return settled ? 'settled' : 'pending';
+}
 
 // ---------------------------------------------------------------- assertions
 
@@ -104,11 +172,11 @@ function errorMatches(err, expected) {
   throw new TypeError(`toThrow: unsupported matcher ${show(expected)}`);
 }
 
-/** expect(actual).toBe(...) and friends; `.not` negates the simple matchers. */
-export function expect(actual) {
+/** expect(actual, what?).toBe(...) and friends; `.not` negates the simple matchers; `what` prefixes a failure's message. */
+export function expect(actual, what) {
   const make = (negate) => {
     const check = (pass, message) => {
-      if (pass === negate) throw new AssertionError(negate ? `not: ${message}` : message);
+      if (pass === negate) throw new AssertionError(`${what ? `${what}: ` : ''}${negate ? `not: ${message}` : message}`);
     };
     return {
       toBe: (expected) => check(Object.is(actual, expected), `expected ${show(actual)} to be ${show(expected)}`),
@@ -120,6 +188,9 @@ export function expect(actual) {
       toBeGreaterThan: (n) => check(actual > n, `expected ${show(actual)} > ${show(n)}`),
       toBeGreaterThanOrEqual: (n) => check(actual >= n, `expected ${show(actual)} >= ${show(n)}`),
       toBeLessThan: (n) => check(actual < n, `expected ${show(actual)} < ${show(n)}`),
+      toBeLessThanOrEqual: (n) => check(actual <= n, `expected ${show(actual)} <= ${show(n)}`),
+      toHaveLength: (n) => check(actual?.length === n, `expected length ${show(actual?.length)} to be ${show(n)}`),
+      toBeDefined: () => check(actual !== undefined, `expected ${show(actual)} to be defined`),
       toBeUndefined: () => check(actual === undefined, `expected ${show(actual)} to be undefined`),
       toBeNull: () => check(actual === null, `expected ${show(actual)} to be null`),
       toBeNaN: () => check(Number.isNaN(actual), `expected ${show(actual)} to be NaN`),

@@ -1,12 +1,14 @@
 // Module functions (defineTask, fromModule): the worker imports the module by
-// URL (file: on Node, Bun and Deno; http: in the browser), and fork/join inside them.
-import { fork, fromModule, join, parallelMap, Pool, scope, TaskError } from 'weftjs';
-import { awaitChild, crashingChild, failingChild, fib, nqueens, squares, sum } from '../../../weft/test/fixtures/fork-tasks.mjs';
+// URL (file: on Node, Bun and Deno; http: in the browser). Also: a task module
+// that starts parallel work when it loads, and parallelMap nested in a pool task.
+// The task modules are ../../../weft/test/fixtures/*.mjs.
+import { fromModule, parallelMap, Pool, TaskError } from 'weftjs';
+import { failingAt, nestedThreadIds, sumOfSquares } from '../../../weft/test/fixtures/nested-tasks.mjs';
 import { countStatements, shout } from '../../../weft/test/fixtures/text-tasks.mjs';
-import { describe, expect, it, rejectionOf, within } from '../harness.mjs';
+import { describe, expect, it, rejectionOf, within, workersOnly } from '../harness.mjs';
 
 const fixture = new URL('../../../weft/test/fixtures/text-tasks.mjs', import.meta.url);
-const fibSeq = (n) => (n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2));
+const mergedApp = new URL('../../../weft/test/fixtures/merged-app.mjs', import.meta.url).href;
 
 describe('module functions', () => {
   it('runs a defineTask function that imports an npm package', async () => {
@@ -17,65 +19,93 @@ describe('module functions', () => {
     expect(await parallelMap(['a', 'b'], shout, { context: { suffix: '!' }, inline: 'never' })).toEqual(['A!', 'B!']);
   });
 
-  it('runs an export referenced with fromModule', async () => {
+  it('runs an export referenced with fromModule, without importing it here', async () => {
     const tokenCount = fromModule(fixture, 'tokenCount');
-    expect(await parallelMap(['a b c', 'd'], tokenCount, { inline: 'never' })).toEqual([3, 1]);
+    expect(await parallelMap(['a b c', 'd'], tokenCount)).toEqual([3, 1]);
     expect(() => tokenCount('x')).toThrow(/runs in workers only/);
   });
 
   it('reports a missing export or a module that does not exist', async () => {
-    const err = await rejectionOf(parallelMap([1], fromModule(fixture, 'notAFunction'), { inline: 'never' }));
+    const err = await rejectionOf(parallelMap([1], fromModule(fixture, 'notAFunction')));
     expect(err).toBeInstanceOf(TaskError);
     expect(err.cause.message).toContain('notAFunction');
     const nowhere = fromModule(new URL('./does-not-exist.mjs', fixture), 'f');
-    expect(await within(rejectionOf(parallelMap([1], nowhere, { inline: 'never' })), 20_000, 'the missing module')).toBeInstanceOf(TaskError);
+    expect(await within(rejectionOf(parallelMap([1], nowhere)), 20_000, 'the missing module')).toBeInstanceOf(TaskError);
+  });
+
+  it('refuses bad module references at the call', () => {
+    expect(() => fromModule('./relative.js', 'f')).toThrow(TypeError);
+    expect(() => fromModule(fixture, '')).toThrow(/exportName/);
   });
 });
 
-describe('fork-join inside pool tasks', () => {
-  let shared;
-  const pool = () => (shared ??= new Pool({ size: 2 }));
+describe('a task module that starts parallel work when it loads (app code bundled into it)', () => {
+  const neverReimported = workersOnly('native threads share the heap: the module is never imported again there');
 
-  it('computes recursive fib with forks and joins', async () => {
-    expect(await within(pool().run(fib, 24, 12), 30_000, 'fib(24)')).toBe(fibSeq(24));
-  });
-
-  it('does not deadlock when every worker waits in join', async () => {
-    const results = await within(Promise.all([pool().run(fib, 20, 2), pool().run(fib, 20, 2), pool().run(fib, 19, 2)]), 30_000, 'nested joins');
-    expect(results).toEqual([fibSeq(20), fibSeq(20), fibSeq(19)]);
-  });
-
-  it('join, scope and one fork per column', async () => {
-    expect(await pool().run(sum, 0, 100_000)).toBe((99_999 * 100_000) / 2);
-    expect(await pool().run(squares, [1, 2, 3, 4, 5])).toEqual([1, 4, 9, 16, 25]);
-    expect(await pool().run(nqueens, 8)).toBe(92);
-  });
-
-  it('rethrows a forked failure in the parent, and awaits fork handles in async tasks', async () => {
-    const err = await rejectionOf(pool().run(failingChild, 7));
+  it('fails the map with an error naming the module and the fix, instead of re-running the app in every worker', async () => {
+    const { started } = await import('../../../weft/test/fixtures/merged-app.mjs');
+    const err = await rejectionOf(started);
     expect(err).toBeInstanceOf(TaskError);
-    expect(err.cause).toBeInstanceOf(RangeError);
-    expect(err.cause.code).toBe('E_CHILD');
-    expect(await pool().run(awaitChild, 6)).toBe(37);
+    expect(err.cause.name).toBe('TypeError');
+    expect(err.cause.message).toContain(mergedApp);
+    expect(err.cause.message).toMatch(/^parallelMap was called while a worker was importing the task module/);
+    expect(err.cause.message).toMatch(/separate entry points/);
+  }, { skip: neverReimported });
+
+  it('leaves the pool usable, and the same module fails the same way on a pool of its own', async () => {
+    const { double } = await import('../../../weft/test/fixtures/merged-app.mjs');
+    const pool = new Pool({ size: 2 });
+    try {
+      const err = await rejectionOf(pool.map([5, 6], double, { inline: 'never' }));
+      expect(err.cause.message).toContain(mergedApp);
+      expect(await pool.run((a, b) => a + b, 2, 3)).toBe(5);
+    } finally {
+      await pool.close();
+    }
+  }, { skip: neverReimported });
+});
+
+describe('parallelMap inside a pool task runs on that pool', () => {
+  const expectedSum = (n) => Array.from({ length: n }, (_, i) => i * i).reduce((a, b) => a + b, 0);
+
+  it('finishes when every worker is nested at once (no deadlock), with the right results', async () => {
+    const pool = new Pool({ size: 2 });
+    try {
+      const sizes = [500, 1000, 1500, 2000, 2500, 3000];
+      expect(await within(pool.map(sizes, sumOfSquares, { inline: 'never' }), 30_000, 'the nested maps')).toEqual(sizes.map(expectedSum));
+    } finally {
+      await pool.close();
+    }
   });
 
-  it('fails the parent instead of hanging when a forked child kills its worker', async () => {
-    const err = await within(rejectionOf(pool().run(crashingChild)), 30_000, 'crashing child');
-    const exit = err instanceof TaskError ? err.cause : err;
-    expect(exit.name).toBe('WorkerExitError');
-    expect(await pool().run(fib, 10)).toBe(55);
-  }, { skip: (rt) => (rt === 'browser' ? 'the fixture crashes its worker with process.exit' : undefined) });
+  it('starts no workers: nested items run on the pool’s own workers', async () => {
+    const pool = new Pool({ size: 2 });
+    try {
+      const threadId = () => globalThis[Symbol.for('weft.threadId')];
+      const own = await pool.map(Array.from({ length: 64 }, (_, i) => i), threadId, { inline: 'never', chunkSize: 1 });
+      const nested = (await pool.map([64, 64, 64, 64], nestedThreadIds, { inline: 'never', chunkSize: 1 })).flat();
+      expect(nested).toHaveLength(256);
+      for (const id of [...own, ...nested]) expect(Number.isInteger(id) && id > 0).toBe(true);
+      // A pool started inside a worker would add threads of its own: at most two threads ever run items.
+      expect(new Set([...own, ...nested]).size).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.close();
+    }
+  }, { skip: workersOnly('reads worker thread ids from a globalThis property, and native threads share globalThis') });
 
-  it('fork on the calling thread runs on the default pool; join() refuses', async () => {
-    const handle = fork((x) => x * 2, 21);
-    expect(await handle).toBe(42);
-    expect(() => handle.join()).toThrow(/only inside a pool task/);
-    expect(() => join([(x) => x, 1], [(x) => x, 2])).toThrow(/only inside a pool task/);
-    expect(() => scope(() => 1)).toThrow(/only inside a pool task/);
-  });
-
-  it('the pool terminates cleanly', async () => {
-    await within(pool().terminate(), 10_000, 'terminate()');
-    shared = undefined;
+  it('rejects with the failing item’s index and original error, and the pool stays usable', async () => {
+    const pool = new Pool({ size: 2 });
+    try {
+      const err = await rejectionOf(pool.run(failingAt, 5));
+      expect(err).toBeInstanceOf(TaskError);
+      const nested = err.cause;
+      expect(nested.name).toBe('TaskError');
+      expect(nested.index).toBe(5);
+      expect(nested.cause.name).toBe('RangeError');
+      expect(nested.cause.message).toBe('bad item 5');
+      expect(await pool.run(sumOfSquares, 100)).toBe(expectedSum(100));
+    } finally {
+      await pool.close();
+    }
   });
 });

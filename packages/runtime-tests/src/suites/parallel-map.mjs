@@ -1,6 +1,6 @@
-// parallelMap: results, order, context, where work runs, bad input.
-import { parallelMap } from 'weftjs';
-import { describe, expect, it, runtime, seededRandom } from '../harness.mjs';
+// parallelMap: results, order, context, where work runs, one outcome on every path, bad input.
+import { parallelMap, TaskError } from 'weftjs';
+import { describe, expect, it, notInBrowser, rejectionOf, runtime, seededRandom, workersOnly } from '../harness.mjs';
 
 describe('parallelMap: results', () => {
   it('keeps input order with uneven item costs (seeded)', async () => {
@@ -28,11 +28,11 @@ describe('parallelMap: results', () => {
     expect(out[0].extra).toEqual(new Uint8Array([1, 2, 3]));
   });
 
-  it('returns [] for empty input', async () => {
+  it('returns [] for empty input without starting work', async () => {
     expect(await parallelMap([], (x) => x)).toEqual([]);
   });
 
-  it('accepts any iterable or array-like', async () => {
+  it('accepts any iterable or array-like: Set, generator, string, array-like object', async () => {
     function* gen() {
       yield 1;
       yield 2;
@@ -44,12 +44,13 @@ describe('parallelMap: results', () => {
     expect(await parallelMap({ length: 2, 0: 'x', 1: 'y' }, (s) => s + s, { inline: 'never' })).toEqual(['xx', 'yy']);
   });
 
-  it('awaits async functions', async () => {
-    const out = await parallelMap([1, 2, 3, 4], async (x) => {
+  it('awaits async functions, wherever the items run', async () => {
+    const slowTimesTen = async (x) => {
       await new Promise((r) => setTimeout(r, 1));
       return x * 10;
-    }, { inline: 'never' });
-    expect(out).toEqual([10, 20, 30, 40]);
+    };
+    expect(await parallelMap([1, 2, 3, 4], slowTimesTen)).toEqual([10, 20, 30, 40]);
+    expect(await parallelMap([1, 2, 3, 4], slowTimesTen, { inline: 'never' })).toEqual([10, 20, 30, 40]);
   });
 
   it('runs method shorthand and named recursive functions', async () => {
@@ -86,17 +87,24 @@ describe('parallelMap: results', () => {
 });
 
 describe('parallelMap: where work runs', () => {
-  it('runs tiny inputs on the calling thread (never on a browser page, which may not block), and on workers with inline: never', async () => {
+  it('runs tiny inputs on the calling thread (never on a browser page, which may not block) and heavy ones on workers', async () => {
     globalThis.__weftWhere = 'caller';
     const where = () => globalThis.__weftWhere ?? 'worker';
     const tiny = runtime === 'browser' ? 'worker' : 'caller';
     try {
       expect(await parallelMap([1, 2, 3], where)).toEqual([tiny, tiny, tiny]);
       expect(await parallelMap([1, 2, 3], where, { inline: 'never' })).toEqual(['worker', 'worker', 'worker']);
+      const heavy = await parallelMap(Array.from({ length: 12 }, (_, i) => i), () => {
+        let s = 0;
+        for (let i = 0; i < 3e6; i++) s += Math.sqrt(i);
+        return s > 0 ? (globalThis.__weftWhere ?? 'worker') : 'never';
+      });
+      // The first item measures the cost on the caller; the rest go to workers.
+      expect(heavy.filter((w) => w === 'worker').length).toBeGreaterThanOrEqual(10);
     } finally {
       delete globalThis.__weftWhere;
     }
-  });
+  }, { skip: workersOnly('tells threads apart by a globalThis property, and native threads share globalThis') });
 
   it('shares typed arrays on SharedArrayBuffer instead of copying them', async () => {
     const shared = new Int32Array(new SharedArrayBuffer(64 * 4));
@@ -110,10 +118,49 @@ describe('parallelMap: where work runs', () => {
   });
 });
 
+// The same call gives the same outcome whether an item ran on the calling thread (inline) or on a worker.
+describe('parallelMap: one outcome wherever an item runs', () => {
+  const nothingCopied = workersOnly('native threads share the heap: nothing is copied on any path');
+  for (const [path, options] of [['on the calling thread', { inline: 'auto' }], ['on workers', { inline: 'never' }]]) {
+    it(`refuses a result that cannot cross, ${path}`, async () => {
+      const err = await rejectionOf(parallelMap([0, 1, 2], (x) => (x === 2 ? () => 1 : x), options));
+      expect(err).toBeInstanceOf(TaskError);
+      expect(err.index).toBe(2);
+      expect(err.cause.name).toBe('TypeError');
+      expect(err.cause.message).toMatch(/^The result at index 2 cannot be sent back from the worker/);
+    }, { skip: nothingCopied });
+
+    it(`never shows the caller a mutation of its items, and returns copies, ${path}`, async () => {
+      const items = [{ n: 1 }, { n: 2 }, { n: 3 }];
+      const out = await parallelMap(items, (item) => {
+        item.n *= 10;
+        return item;
+      }, options);
+      expect(out).toEqual([{ n: 10 }, { n: 20 }, { n: 30 }]);
+      expect(items).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      for (let i = 0; i < items.length; i++) expect(out[i]).not.toBe(items[i]);
+    }, { skip: nothingCopied });
+
+    it(`keeps a typed array on a SharedArrayBuffer shared, ${path}`, async () => {
+      const shared = new Int32Array(new SharedArrayBuffer(12));
+      await parallelMap([0, 1, 2], (i, _index, ctx) => {
+        Atomics.store(ctx.shared, i, i + 1);
+        return i;
+      }, { ...options, context: { shared } });
+      expect(Array.from(shared)).toEqual([1, 2, 3]);
+    }, { skip: nothingCopied });
+  }
+});
+
 describe('parallelMap: bad input is refused at the call', () => {
-  it('items that are not iterable, and fn that is not a function', () => {
+  it('items that are not iterable or array-like', () => {
+    expect(() => parallelMap(42, (x) => x)).toThrow(TypeError);
     expect(() => parallelMap(42, (x) => x)).toThrow('items must be an iterable or an array-like object, received a number (42)');
     expect(() => parallelMap(null, (x) => x)).toThrow('received null');
+    expect(() => parallelMap(undefined, (x) => x)).toThrow('received undefined');
+  });
+
+  it('fn that is not a function', () => {
     expect(() => parallelMap([1], 'x => x')).toThrow(new TypeError('parallelMap: fn must be a function, received a string ("x => x")'));
   });
 
@@ -124,7 +171,8 @@ describe('parallelMap: bad input is refused at the call', () => {
     expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(TypeError);
     expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(/factor/);
     expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(/offset/);
-  });
+    expect(() => parallelMap([1], (x) => x * factor + offset)).toThrow(/context/);
+  }, { skip: workersOnly('native threads run closures as they are, captures included') });
 
   it('functions that cannot be sent: native, bound, methods using this', () => {
     expect(() => parallelMap([1], Math.abs)).toThrow(TypeError);
@@ -136,20 +184,44 @@ describe('parallelMap: bad input is refused at the call', () => {
       }
     }
     expect(() => parallelMap([1], new Scaler().scale)).toThrow(/this/);
+  }, { skip: workersOnly('native threads call any function; nothing is sent') });
+
+  it('bad concurrency and chunkSize', () => {
+    expect(() => parallelMap([1], (x) => x, { concurrency: 0 })).toThrow(new RangeError('parallelMap: concurrency must be an integer >= 1, received 0'));
+    expect(() => parallelMap([1], (x) => x, { concurrency: Number.NaN })).toThrow(RangeError);
+    expect(() => parallelMap([1], (x) => x, { concurrency: 1.5 })).toThrow(RangeError);
+    expect(() => parallelMap([1], (x) => x, { concurrency: '2' })).toThrow(new TypeError('parallelMap: concurrency must be an integer, received a string ("2")'));
+    expect(() => parallelMap([1], (x) => x, { chunkSize: -1 })).toThrow(new RangeError('parallelMap: chunkSize must be an integer >= 1, received -1'));
   });
 
-  it('bad options', () => {
-    expect(() => parallelMap([1], (x) => x, { concurrency: 0 })).toThrow(new RangeError('parallelMap: concurrency must be an integer >= 1, received 0'));
-    expect(() => parallelMap([1], (x) => x, { chunkSize: -1 })).toThrow(RangeError);
+  it('bad signal, onProgress, backend, inline, options', () => {
     expect(() => parallelMap([1], (x) => x, { signal: {} })).toThrow(/signal must be an AbortSignal/);
+    expect(() => parallelMap([1], (x) => x, { onProgress: 1 })).toThrow(/onProgress must be a function/);
     expect(() => parallelMap([1], (x) => x, { backend: 'gpu' })).toThrow(RangeError);
-    expect(() => parallelMap([1], (x) => x, { context: { f: () => 1 } })).toThrow(/context must be structured-cloneable/);
+    expect(() => parallelMap([1], (x) => x, { inline: 'always' })).toThrow(RangeError);
+    expect(() => parallelMap([1], (x) => x, 5)).toThrow(/options must be an object/);
   });
+
+  it('a context that cannot be cloned', () => {
+    expect(() => parallelMap([1], (x) => x, { context: { f: () => 1 } })).toThrow(/context must be structured-cloneable/);
+  }, { skip: workersOnly('native threads get the context object itself; nothing is cloned') });
 
   it('items that cannot be cloned reject with the index, and nothing hangs', async () => {
     const err = await parallelMap([1, 2, Symbol('s')], (x) => x, { inline: 'never' }).catch((e) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect(err.message).toContain('index 2');
     expect(await parallelMap([1, 2], (x) => x, { inline: 'never' })).toEqual([1, 2]);
-  });
+  }, { skip: workersOnly('native threads share items by identity; nothing is cloned') });
+
+  it('WEFT_BACKEND with a bad value', () => {
+    const env = globalThis.process?.env;
+    const before = env.WEFT_BACKEND;
+    env.WEFT_BACKEND = 'fast';
+    try {
+      expect(() => parallelMap([1], (x) => x)).toThrow(/WEFT_BACKEND must be 'auto', 'workers' or 'native', received "fast"/);
+    } finally {
+      if (before === undefined) delete env.WEFT_BACKEND;
+      else env.WEFT_BACKEND = before;
+    }
+  }, { skip: [notInBrowser('environment variables'), (rt) => (globalThis.process?.env ? undefined : `no process.env on ${rt}`)] });
 });

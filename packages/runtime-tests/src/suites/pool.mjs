@@ -1,9 +1,11 @@
-// Pool: run, map, errors, cancellation, lifecycle.
-import { AbortError, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weftjs';
-import { describe, expect, it, nodeOnly, rejectionOf, sharedFlags, waitUntilChanged, within } from '../harness.mjs';
+// Pool: run and map, arguments and results, errors, crashes, cancellation,
+// timeouts, backpressure, stats and lifecycle.
+import { AbortError, AtomicInt32, Mutex, Pool, PoolClosedError, QueueFullError, TaskError, TaskTimeoutError, WorkerExitError } from 'weftjs';
+import { describe, expect, it, nodeOnly, notInBrowser, onNative, rejectionOf, sharedFlags, waitUntilChanged, within, workersOnly } from '../harness.mjs';
 
 let shared;
 const pool = () => (shared ??= new Pool({ size: 2, cancelGracePeriod: 100 }));
+const cannotKillAThread = 'a native thread cannot be stopped or exit alone: process.exit or an uncaught error ends the whole process';
 
 describe('Pool.run and Pool.map', () => {
   it('runs a function with arguments and returns its result', async () => {
@@ -20,7 +22,7 @@ describe('Pool.run and Pool.map', () => {
   });
 
   it('completes many concurrent tasks exactly once each', async () => {
-    const n = 3_000;
+    const n = 10_000;
     const results = await Promise.all(Array.from({ length: n }, (_, i) => pool().run((x) => x * 2, i)));
     expect(results).toEqual(Array.from({ length: n }, (_, i) => i * 2));
   });
@@ -28,6 +30,25 @@ describe('Pool.run and Pool.map', () => {
   it('carries large arguments and results (beyond a slot) by message', async () => {
     expect(await pool().run((s) => s.length, 'x'.repeat(100_000))).toBe(100_000);
     expect((await pool().run((n) => 'y'.repeat(n), 50_000)).length).toBe(50_000);
+  });
+
+  it('passes shareable primitives as arguments: the same lock and cell in the worker', async () => {
+    const hits = new AtomicInt32(0);
+    const lock = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        pool().run((cell, m) => {
+          cell.add(1);
+          const guard = m.lockSync();
+          guard.value[0] = guard.value[0] + 1;
+          guard.unlock();
+        }, hits, lock),
+      ),
+    );
+    expect(hits.load()).toBe(8);
+    const guard = await lock.lock();
+    expect(guard.value[0]).toBe(8);
+    guard.unlock();
   });
 
   it('shares typed arrays on SharedArrayBuffer', async () => {
@@ -38,7 +59,7 @@ describe('Pool.run and Pool.map', () => {
     expect(flags[2]).toBe(99);
   });
 
-  it('map runs a function over items on the pool, in order', async () => {
+  it('map runs a function over items on the pool, in order, with context', async () => {
     const items = Array.from({ length: 500 }, (_, i) => i);
     expect(await pool().map(items, (x, i, ctx) => x * ctx.k + i, { context: { k: 3 } })).toEqual(items.map((x, i) => x * 3 + i));
   });
@@ -61,17 +82,30 @@ describe('Pool.run and Pool.map', () => {
 
   it('refuses bad input at the call and stays usable', async () => {
     let k = 2; // `let`: Bun's transpiler inlines const primitives
-    expect(() => pool().run((x) => x * k, 1)).toThrow(/outer variable k/);
+    if (onNative) {
+      // Shared heap: closures run as they are, and any argument passes by identity.
+      expect(await pool().run((x) => x * k, 1)).toBe(2);
+      const f = () => 1;
+      const s = Symbol('s');
+      expect(await pool().run((g) => g, f)).toBe(f);
+      expect(await pool().run((t) => t, s)).toBe(s);
+    } else {
+      expect(() => pool().run((x) => x * k, 1)).toThrow(/outer variable k/);
+      expect(() => pool().run((f) => f, () => 1)).toThrow(/cannot be sent/);
+      expect(() => pool().run((s) => s, Symbol('s'))).toThrow(TypeError);
+    }
     expect(() => pool().run('nope')).toThrow(TypeError);
-    expect(() => pool().run((f) => f, () => 1)).toThrow(/cannot be sent/);
     expect(() => new Pool({ size: 0 })).toThrow(RangeError);
+    expect(() => new Pool({ size: Number.NaN })).toThrow(RangeError);
     expect(() => new Pool({ size: '2' })).toThrow(TypeError);
+    expect(() => new Pool({ maxQueue: -1 })).toThrow(RangeError);
     expect(() => pool().runWith({ timeout: -5 }, () => 1)).toThrow(RangeError);
+    expect(() => pool().runWith({ signal: 'x' }, () => 1)).toThrow(TypeError);
     expect(await pool().run((x) => x + 1, 1)).toBe(2);
   });
 });
 
-describe('Pool: crashes and cancellation', () => {
+describe('Pool: crashes and resource limits', () => {
   it('fails only the task whose worker died of an uncaught error, and replaces the worker', async () => {
     const jobs = [];
     for (let i = 0; i < 5; i++) {
@@ -94,16 +128,34 @@ describe('Pool: crashes and cancellation', () => {
     }
     expect(await pool().run((x) => x * 3, 5)).toBe(15);
     expect(pool().stats.workers).toBe(2);
-  });
+  }, { skip: workersOnly(cannotKillAThread) });
 
-  it('process.exit in a task fails it with the exit code', async () => {
-    const err = await rejectionOf(pool().run((code) => globalThis.process.exit(code), 3));
-    expect(err).toBeInstanceOf(WorkerExitError);
-    expect(err.exitCode).toBe(3);
-    expect(await pool().run((x) => x + 1, 1)).toBe(2);
-  }, { skip: (rt) => (rt === 'browser' ? 'browsers have no process.exit' : undefined) });
+  it('fails only the crashed task, with its exit code, across hundreds of crashes', async () => {
+    const crashes = 200;
+    const jobs = [];
+    for (let i = 0; i < crashes; i++) {
+      jobs.push(pool().run((code) => globalThis.process.exit(code), 3));
+      jobs.push(pool().run((x) => x + 1, i));
+    }
+    const settled = await within(Promise.allSettled(jobs), 120_000, 'the crash storm');
+    let exits = 0;
+    for (let i = 0; i < settled.length; i++) {
+      const outcome = settled[i];
+      if (i % 2 === 0) {
+        expect(outcome.status).toBe('rejected');
+        expect(outcome.reason).toBeInstanceOf(WorkerExitError);
+        expect(outcome.reason.exitCode).toBe(3);
+        exits++;
+      } else if (outcome.status === 'fulfilled') expect(outcome.value).toBe((i - 1) / 2 + 1);
+      // A normal task is never lost: it completes, or it was running on a worker that another task killed.
+      else expect(outcome.reason).toBeInstanceOf(WorkerExitError);
+    }
+    expect(exits).toBe(crashes);
+    expect(await pool().run((x) => x * 3, 5)).toBe(15);
+    expect(pool().stats.workers).toBe(2);
+  }, { skip: [notInBrowser('process.exit'), workersOnly(cannotKillAThread)], timeout: 150_000 });
 
-  it('fails a task that runs its worker out of memory (resourceLimits)', async () => {
+  it('fails a task that runs its worker out of memory with WorkerExitError, then recovers', async () => {
     const small = new Pool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 24 } });
     try {
       const err = await within(rejectionOf(small.run(() => {
@@ -115,8 +167,11 @@ describe('Pool: crashes and cancellation', () => {
     } finally {
       await small.terminate();
     }
-  }, { skip: nodeOnly('resourceLimits'), timeout: 90_000 });
+    expect(() => new Pool({ resourceLimits: { maxOldGenerationSizeMb: -1 } })).toThrow(RangeError);
+  }, { skip: [nodeOnly('resourceLimits'), workersOnly('threads share one heap: running it out of memory ends the whole process')], timeout: 90_000 });
+});
 
+describe('Pool: cancellation and timeouts', () => {
   it('aborts a cooperative task through its signal', async () => {
     const flags = sharedFlags();
     const ac = new AbortController();
@@ -133,7 +188,7 @@ describe('Pool: crashes and cancellation', () => {
     await waitUntilChanged(flags, 0, 0);
     ac.abort();
     expect(await rejectionOf(task)).toBeInstanceOf(AbortError);
-    await waitUntilChanged(flags, 1, 0);
+    await waitUntilChanged(flags, 1, 0); // the task saw the abort and returned
   });
 
   it('terminates a task that ignores cancellation and replaces its worker', async () => {
@@ -149,6 +204,7 @@ describe('Pool: crashes and cancellation', () => {
     await waitUntilChanged(flags, 0, 0);
     ac.abort();
     expect(await rejectionOf(task)).toBeInstanceOf(AbortError);
+    // Both workers must be free again: two tasks that need each other's presence at once.
     const both = sharedFlags();
     const meet = (f) => {
       Atomics.add(f, 0, 1);
@@ -158,9 +214,9 @@ describe('Pool: crashes and cancellation', () => {
       return true;
     };
     expect(await within(Promise.all([pool().run(meet, both), pool().run(meet, both)]), 20_000, 'two tasks on two workers')).toEqual([true, true]);
-  });
+  }, { skip: workersOnly('a native thread cannot be stopped: the task keeps its thread until it returns') });
 
-  it('times out a task with TaskTimeoutError', async () => {
+  it('times out counting from the start, not from submission', async () => {
     const err = await rejectionOf(pool().runWith({ timeout: 50 }, (signal) => {
       while (!signal.aborted) {
         /* spin until told */
@@ -169,29 +225,61 @@ describe('Pool: crashes and cancellation', () => {
     }));
     expect(err).toBeInstanceOf(TaskTimeoutError);
     expect(err.code).toBe('WEFT_TASK_TIMEOUT');
+    expect(await pool().runWith({ timeout: 10_000 }, (x) => x + 1, 1)).toBe(2);
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect(await rejectionOf(pool().runWith({ signal: ac.signal }, () => 1))).toBeInstanceOf(AbortError);
   });
 });
 
-describe('Pool: backpressure and lifecycle', () => {
+describe('Pool: backpressure, stats, lifecycle', () => {
   it('rejects beyond maxQueue with QueueFullError, and drained() waits for the queue', async () => {
     const small = new Pool({ size: 1, maxQueue: 2 });
-    const gate = sharedFlags();
-    const running = small.run((f) => {
-      Atomics.wait(f, 0, 0, 10_000);
+    const gate = new AtomicInt32(0);
+    const hold = (g) => {
+      g.waitSync(0, { timeout: 10_000 });
       return 1;
-    }, gate);
+    };
+    const running = small.run(hold, gate);
+    // Wait until the first task is running, so the next two are the queue.
     const deadline = Date.now() + 10_000;
-    while (small.stats.running === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (small.stats.running === 0) {
+      if (Date.now() > deadline) throw new Error('the first task did not start within 10 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const q1 = small.run((x) => x, 1);
     const q2 = small.run((x) => x, 2);
     const err = await rejectionOf(small.run((x) => x, 3));
     expect(err).toBeInstanceOf(QueueFullError);
+    expect(err.maxQueue).toBe(2);
     const drained = small.drained();
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
+    gate.store(1);
+    gate.notify();
     await within(drained, 10_000, 'drained()');
     expect(await Promise.all([running, q1, q2])).toEqual([1, 1, 2]);
     await small.close();
+  });
+
+  it('counts completed, failed and timings', async () => {
+    const p = new Pool({ size: 2 });
+    await Promise.all([p.run(() => 1), p.run(() => 2)]);
+    await p.run(() => {
+      throw new Error('x');
+    }).catch(() => undefined);
+    const stats = p.stats;
+    expect(stats.completed).toBe(2);
+    expect(stats.failed).toBe(1);
+    expect(stats.workers).toBe(2);
+    expect(stats.runTime?.count).toBe(3);
+    expect(stats.waitTime?.p50).toBeGreaterThanOrEqual(0);
+    await p.close();
+    const untimed = new Pool({ size: 1, recordTiming: false });
+    await untimed.run(() => 1);
+    expect(untimed.stats.runTime).toBeUndefined();
+    await untimed.terminate();
   });
 
   it('close() finishes queued work, then refuses new work', async () => {
@@ -213,6 +301,15 @@ describe('Pool: backpressure and lifecycle', () => {
     await within(p.terminate(), 10_000, 'terminate()');
     expect(await rejectionOf(stuck)).toBeInstanceOf(PoolClosedError);
     expect(await rejectionOf(queued)).toBeInstanceOf(PoolClosedError);
+  });
+
+  it('supports await using: Symbol.asyncDispose closes the pool', async () => {
+    // `await using p = new Pool(...)` calls this at the end of the block (the syntax is not on every runtime yet).
+    const p = new Pool({ size: 1 });
+    expect(typeof p[Symbol.asyncDispose]).toBe('function');
+    expect(await p.run((x) => x * 10, 4)).toBe(40);
+    await within(p[Symbol.asyncDispose](), 10_000, 'Symbol.asyncDispose');
+    expect(await rejectionOf(p.run(() => 1))).toBeInstanceOf(PoolClosedError);
   });
 
   it('the shared pool of this suite terminates cleanly', async () => {

@@ -1,0 +1,94 @@
+// Many object items across several workers: on Node they are serialized once, in blocks, and each
+// worker decodes only the blocks it claims items from. Results must be the same as one clone per worker.
+import { Pool, TaskError } from 'weftjs';
+import { describe, expect, it, onNative, rejectionOf, seededRandom, workersOnly } from '../harness.mjs';
+
+function makeItems(count, seed) {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, id) => {
+    const n = Math.floor(random() * 1000);
+    return {
+      id,
+      when: new Date(1_700_000_000_000 + n),
+      tags: new Set([`t${n % 7}`, `u${n % 3}`]),
+      props: new Map([['n', n]]),
+      big: BigInt(n) * 1_000_000_007n,
+      bytes: Uint8Array.of(n & 255, (n >> 8) & 255),
+      nested: { list: [n, n + 1] },
+    };
+  });
+}
+
+// What each item becomes; also computed here, so the worker's view of every item is checked.
+const digest = (item, index) =>
+  [index, item.id, item.when.getTime(), [...item.tags].join('+'), item.props.get('n'), item.big.toString(), item.bytes.join('.'), item.nested.list.join('.')].join('|');
+
+/** Run `body` with a fresh pool of `size` workers, closed afterwards whatever happens. */
+async function withPool(size, body) {
+  const pool = new Pool({ size });
+  try {
+    return await body(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+describe('map over many object items', () => {
+  it('3,000 structured items over 4 workers, guided and fixed chunks: every item arrives whole and in place', () =>
+    withPool(4, async (pool) => {
+      const items = makeItems(3_000, 7);
+      const expected = items.map(digest);
+      expect(await pool.map(items, digest, { inline: 'never' })).toEqual(expected);
+      expect(await pool.map(items, digest, { inline: 'never', chunkSize: 97 })).toEqual(expected);
+    }));
+
+  it('an item that throws deep in the array is reported with its index, and the pool stays usable', () =>
+    withPool(3, async (pool) => {
+      const items = makeItems(2_500, 11);
+      const bad = 2_222;
+      const failing = (item, index) => {
+        if (index === 2_222) throw new RangeError(`bad item ${item.id}`);
+        return item.id;
+      };
+      const error = await rejectionOf(pool.map(items, failing, { inline: 'never' }));
+      expect(error).toBeInstanceOf(TaskError);
+      expect(error.index).toBe(bad);
+      expect(error.cause.message).toBe(`bad item ${bad}`);
+      expect(await pool.map(items.slice(0, 100), (item) => item.id, { inline: 'never' })).toEqual(items.slice(0, 100).map((i) => i.id));
+    }));
+
+  it('an item that cannot be sent (a function inside) is refused naming its index', () =>
+    withPool(2, async (pool) => {
+      const items = makeItems(500, 3);
+      items[321] = { id: 321, run: () => 1 };
+      const err = await rejectionOf(pool.map(items, (item) => item.id, { inline: 'never' }));
+      expect(err.message).toMatch(/item at index 321 cannot be sent/);
+    }), { skip: workersOnly('native threads share items, nothing is sent') });
+});
+
+describe('map over object items that hold shared memory', () => {
+  it('a typed array on a SharedArrayBuffer inside each item is the shared one in the worker: its writes are seen here', () =>
+    withPool(3, async (pool) => {
+      const cells = new Int32Array(new SharedArrayBuffer(4 * 600));
+      const items = Array.from({ length: 600 }, (_, id) => ({ id, cells }));
+      await pool.map(items, (item) => {
+        Atomics.store(item.cells, item.id, item.id + 1);
+      }, { inline: 'never' });
+      expect(Array.from(cells)).toEqual(items.map((item) => item.id + 1));
+    }));
+});
+
+describe('map over object items that hold typed arrays', () => {
+  it('each typed array arrives as a private copy of its own bytes, which the task may change', () =>
+    withPool(3, async (pool) => {
+      const items = Array.from({ length: 900 }, (_, id) => ({ id, bytes: Uint8Array.of(id & 255, 7, 7, 7), view: new DataView(new ArrayBuffer(8)) }));
+      const out = await pool.map(items, (item) => {
+        const facts = [item.bytes.buffer instanceof SharedArrayBuffer, item.view.buffer instanceof SharedArrayBuffer, item.bytes.buffer.byteLength, item.bytes[0]];
+        item.bytes[1] = 99; // on workers a private copy: changing it changes nothing elsewhere
+        return facts;
+      }, { inline: 'never' });
+      expect(out).toEqual(items.map((item) => [false, false, 4, item.id & 255]));
+      // Workers changed copies; shared-heap threads changed these very objects (values pass by identity there).
+      expect(items.every((item) => item.bytes[1] === (onNative ? 99 : 7))).toBe(true);
+    }));
+});
