@@ -132,9 +132,7 @@ export class StreamIterator<R> implements ParallelStream<R> {
     }
     this.pulls++;
     const result = this.tail.then(() => this.pull());
-    this.tail = result.then(noop, noop).then(() => {
-      this.pulls--;
-    });
+    this.tail = result.catch(noop);
     return result;
   }
 
@@ -148,14 +146,19 @@ export class StreamIterator<R> implements ParallelStream<R> {
 
   private async pull(): Promise<IteratorResult<R, undefined>> {
     this.opened ??= this.open();
-    for (;;) {
-      if (this.finished) return DONE;
-      const value = this.take();
-      if (value !== NOTHING) return { value: value as R, done: false };
-      const ending = this.ending();
-      if (ending !== undefined) return this.finish(ending);
-      this.pump();
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    try {
+      for (;;) {
+        if (this.finished) return DONE;
+        const value = this.take();
+        if (value !== NOTHING) return { value: value as R, done: false };
+        const ending = this.ending();
+        if (ending !== undefined) return await this.finish(ending);
+        this.pump();
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    } finally {
+      // Before the caller sees the result: its next call may take the fast path.
+      this.pulls--;
     }
   }
 
