@@ -33,12 +33,18 @@ export interface DispatchRequest {
 
 const NO_ITEMS: readonly unknown[] = [];
 
+/** Items from which a job's items are serialized once for all participants rather than cloned to each. */
+const SHARE_FROM_ITEMS = 1024;
+
 /**
  * Whether items are worth serializing once for all participants: an array
- * whose first item is an object (numbers and strings clone cheaply anyway).
+ * of objects, or a large array of anything. Cloned to every worker, memory
+ * grows with items x workers (2M strings of 110 bytes: 1.2 GB at 2 workers,
+ * against 262 MB for `items.map`); in shared blocks, with the items alone.
  */
 function worthSharing(items: ArrayLike<unknown>): boolean {
-  return Array.isArray(items) && items.length > 0 && typeof items[0] === 'object' && items[0] !== null;
+  if (!Array.isArray(items) || items.length === 0) return false;
+  return items.length >= SHARE_FROM_ITEMS || (typeof items[0] === 'object' && items[0] !== null);
 }
 
 /** Items per serialized block: a sixteenth of a worker's share, so guided chunks span few blocks, within [64, 4096]. */

@@ -19,7 +19,7 @@ import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue, to
 import { dispatchMap } from './dispatch-map.js';
 import { mapNested } from './nested-map.js';
 import { currentScheduler } from '../task/current-scheduler.js';
-import { PROBE_BUDGET_MS, minChunkFor, worthGoingParallel } from './plan-map.js';
+import { crossingCostMs, PROBE_BUDGET_MS, probeBudgetMs, minChunkFor, worthGoingParallel } from './plan-map.js';
 import { runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';
 
@@ -179,14 +179,21 @@ async function run<T, R, C>(
         break;
       }
       const elapsed = now - t0;
-      // Decide after two batches at least, unless one item alone was clearly expensive.
-      if (elapsed >= PROBE_BUDGET_MS * (batches >= 2 ? 1 : 10)) break;
+      // Decide after two batches at least, unless one item alone was clearly expensive; a large job is
+      // probed longer, so that the function is compiled when it is measured (see probeBudgetMs).
+      if (elapsed >= Math.max(PROBE_BUDGET_MS * (batches >= 2 ? 1 : 10), probeBudgetMs(perItemMs, total))) break;
       batch *= 2;
     }
     perItemMs ??= 0;
     const stayLocal =
       !sawAsync &&
-      !worthGoingParallel({ perItemMs, remaining: total - next, participants, coldWorkers: Math.max(0, participants - pool.started) });
+      !worthGoingParallel({
+        perItemMs,
+        remaining: total - next,
+        participants,
+        coldWorkers: Math.max(0, participants - pool.started),
+        crossingMs: copies && next < total ? crossingCostMs(items, results, next) : 0,
+      });
     if (stayLocal || next === total) {
       while (next < total) {
         const step = runInline(where, items, local, ctx, results, next, total, copies);
