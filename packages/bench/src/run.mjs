@@ -2,7 +2,7 @@
 // and written as a markdown report with an SVG chart beside it.
 //   npm run bench                    every suite
 //   npm run bench -- --quick         fewer repetitions (a smoke run)
-//   npm run bench -- --only map,pool suites: map, par, stream, sort, pool, memory, sync, channel, size (weftjs min+gzip in a browser bundle, against its budget)
+//   npm run bench -- --only map,pool suites: map, sweep (item cost x size grid), par, stream, sort, pool, memory, sync, channel, size (weftjs min+gzip in a browser bundle, against its budget)
 //   npm run bench -- --out FILE.md   the report (default: docs/benchmarks.md, for full runs only: a run with
 //                                    --quick, --only or --threads prints its figures and writes no report
 //                                    unless given --out); the chart goes to FILE.svg
@@ -26,6 +26,7 @@ import { sizeSuite } from './size-suite.mjs';
 import { parSuite } from './par-suite.mjs';
 import { streamSuite } from './stream-suite.mjs';
 import { sortSuite } from './sort-suite.mjs';
+import { sweepSuite } from './sweep-suite.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => optionValue(args, name);
@@ -43,7 +44,7 @@ const shownArgs = args.map((a, i) => {
 });
 const chartFile = outFile === undefined ? undefined : `${outFile.slice(0, outFile.length - extname(outFile).length)}.svg`;
 if (outFile !== undefined && chartFile === outFile) throw new RangeError(`--out: the report is markdown (the chart goes beside it as .svg), received ${JSON.stringify(outFile)}`);
-const suites = { map: mapSuite, par: parSuite, stream: streamSuite, sort: sortSuite, pool: poolSuite, memory: poolMemory, sync: syncSuite, channel: channelSuite, size: sizeSuite };
+const suites = { map: mapSuite, sweep: sweepSuite, par: parSuite, stream: streamSuite, sort: sortSuite, pool: poolSuite, memory: poolMemory, sync: syncSuite, channel: channelSuite, size: sizeSuite };
 const only = (option('--only') ?? Object.keys(suites).join(',')).split(',');
 for (const name of only) if (!(name in suites)) throw new RangeError(`--only: unknown suite ${JSON.stringify(name)}; expected ${Object.keys(suites).join(', ')}`);
 const threads = positiveIntegerOption(args, '--threads', availableParallelism());
@@ -57,9 +58,11 @@ const machine = `${threads} threads${threads !== available ? ` (pool size; ${ava
 const rows = [];
 const format = (value, unit) => (Number.isNaN(value) ? 'skipped' : `${value >= 100 ? value.toFixed(0) : value.toFixed(value >= 10 ? 1 : 2)} ${unit}`);
 console.log(`Weft benchmarks: ${machine}${quick ? ' (quick)' : ''}`);
+/** What a suite returned beside its rows: `{ markdown: string[], svg?: string }`, by suite name. */
+const extras = new Map();
 for (const name of only) {
   console.log(`\n## ${name}`);
-  await suites[name]({
+  const extra = await suites[name]({
     threads,
     quick,
     record(workload, contender, value, unit, note = '', facts = {}) {
@@ -67,6 +70,7 @@ for (const name of only) {
       console.log(`${workload.padEnd(40)} ${contender.padEnd(36)} ${format(value, unit).padStart(16)}  ${note}`);
     },
   });
+  if (extra) extras.set(name, extra);
 }
 
 if (outFile === undefined) {
@@ -97,13 +101,27 @@ if (outFile === undefined) {
     'Every contender runs the same kernel in the same run; times are medians (sync figures: best of several rounds).',
     '',
   ];
+  const extraSvgs = [];
   for (const name of only) {
-    lines.push(`## ${name}`, '', '| workload | contender | result | note |', '| --- | --- | ---: | --- |');
+    lines.push(`## ${name}`, '');
+    const extra = extras.get(name);
+    if (extra) {
+      // A suite's own table (and picture) stands for its rows.
+      if (extra.svg !== undefined) {
+        const svgFile = `${chartFile.slice(0, -'.svg'.length)}-${name}.svg`;
+        extraSvgs.push([svgFile, extra.svg]);
+        lines.push(`![${name}](${basename(svgFile)})`, '');
+      }
+      lines.push(...extra.markdown, '');
+      continue;
+    }
+    lines.push('| workload | contender | result | note |', '| --- | --- | ---: | --- |');
     for (const r of rows.filter((row) => row.suite === name)) lines.push(`| ${r.workload} | ${r.contender} | ${format(r.value, r.unit)} | ${r.note} |`);
     lines.push('');
   }
   writeFileSync(outFile, lines.join('\n'));
   if (chart !== undefined) writeFileSync(chartFile, chart);
+  for (const [file, svg] of extraSvgs) writeFileSync(file, svg);
   console.log(`\nWrote ${outFile}${chart === undefined ? '' : ` and ${chartFile}`}`);
 }
 // On Bun or Deno, a skipped peer may have left workers behind that keep the process alive.
