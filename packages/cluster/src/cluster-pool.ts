@@ -83,8 +83,9 @@ export class ClusterPool {
   private readonly closeTimeout: number;
   private readonly log: (line: string) => void;
   private readonly id = randomBytes(6).toString('hex');
-  private linking: Promise<ClusterLink> | undefined;
   private link: ClusterLink | undefined;
+  /** The last error a connection reported, for messages. */
+  private lastError: Error | undefined;
   private readonly calls = new Map<string, ClusterCall>();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | undefined;
@@ -160,12 +161,11 @@ export class ClusterPool {
    * const three = await cluster.run((a: number, b: number) => a + b, 1, 2); // 3
    * ```
    */
-  async run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
     const where = `${WHERE}.run`;
     const task = prepareTask(where, fn);
     const chunks = chunkItems(where, [args], 1);
-    const [result] = await this.submit(where, task, chunks, 1, true, '', undefined, undefined);
-    return result as Awaited<R>;
+    return this.submit(where, task, chunks, 1, true, '', undefined, undefined).then((results) => results[0] as Awaited<R>);
   }
 
   /**
@@ -202,10 +202,7 @@ export class ClusterPool {
       }
       this.state = 'closed';
       this.stopWatchdog();
-      const link = this.link ?? (await this.linking?.catch(() => undefined));
-      this.link = undefined;
-      this.linking = undefined;
-      await link?.close();
+      await this.dropLink();
     })();
     return this.closing;
   }
@@ -229,6 +226,8 @@ export class ClusterPool {
     if (signal?.aborted) throw new AbortError(`${where}: aborted before it started`, signal.reason);
     if (total === 0) return [];
     const task = await finishTask(where, prepared);
+    // close() may have been called while the task was being looked up.
+    if (this.state !== 'open') throw new PoolClosedError(`${where}: the cluster pool was closed before the call started`);
     const callId = `w${this.id}${(this.nextCall++).toString(36)}`;
     const { key, queue } = this.shared;
     const queued: QueuedChunk[] = chunks.map((chunk, i) => {
@@ -246,33 +245,51 @@ export class ClusterPool {
       this.calls.set(callId, call);
       this.startWatchdog();
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.connect().then(
-        (link) => (call.isSettled ? undefined : this.enqueue(link, queued)),
-        (err: unknown) => call.fail(new ClusterError('WEFT_CLUSTER_CONNECTION', `${where}: cannot reach Redis: ${err instanceof Error ? err.message : String(err)}`, { cause: err })),
-      ).catch((err: unknown) => call.fail(err));
+      const link = this.connect();
+      link.wake();
+      // Until Redis answers, the watchdog's connectionTimeout bounds the wait.
+      link.opened.then(
+        () => (call.isSettled ? undefined : this.enqueue(link, queued).catch((err: unknown) => call.fail(err))),
+        (err: unknown) => {
+          if (link.isClosed) return;
+          const message = err instanceof Error ? err.message : String(err);
+          call.fail(new ClusterError('WEFT_CLUSTER_CONNECTION', `${where}: cannot use Redis: ${message}`, { cause: err }));
+          if (this.link === link && this.calls.size === 0) void this.dropLink();
+        },
+      );
     });
   }
 
-  private connect(): Promise<ClusterLink> {
-    this.linking ??= ClusterLink.open(this.shared, this.id, this.checkInterval, {
+  /** The pool's link, made on first use (and again after an idle pool dropped a lost one). */
+  private connect(): ClusterLink {
+    if (this.link) return this.link;
+    this.lostSince = undefined;
+    const link: ClusterLink = new ClusterLink(this.shared, this.id, this.checkInterval, {
       completed: (jobId, value) => this.onCompleted(jobId, value),
       failed: (jobId, reason) => this.onFailed(jobId, reason),
+      busy: () => this.calls.size > 0,
       ready: () => void this.check(),
       lost: () => {
         this.lostSince ??= Date.now();
+        // Idle: do not keep reconnecting (its timers would hold the process); the next call links again.
+        if (this.calls.size === 0 && this.link === link) void this.dropLink();
       },
-    }).then(
-      (link) => (this.link = link),
-      (err: unknown) => {
-        this.linking = undefined;
-        throw err;
+      error: (err) => {
+        this.lastError = err;
       },
-    );
-    return this.linking;
+    });
+    this.link = link;
+    return link;
+  }
+
+  private async dropLink(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    await link?.close();
   }
 
   private async enqueue(link: ClusterLink, chunks: readonly QueuedChunk[]): Promise<void> {
-    await link.queue.addBulk(
+    await link.queue!.addBulk(
       chunks.map((c) => ({ name: 'weft', data: c.data, opts: { jobId: c.jobId, removeOnComplete: true, removeOnFail: { age: 3600 } } })),
     );
   }
@@ -310,10 +327,10 @@ export class ClusterPool {
   /** Remove a failed or aborted call's queued jobs and ask workers to stop its running ones (best effort). */
   private cancel(call: ClusterCall): void {
     const link = this.link;
-    if (!link || link.commands.status !== 'ready') return;
-    const { prefix, queue } = this.shared;
-    void link.commands.publish(cancelChannel(prefix, queue), call.id).catch(() => {});
-    for (const chunk of call.pending()) void link.queue.remove(chunk.jobId).catch(() => {});
+    const queue = link?.queue;
+    if (!link || !queue || link.commands.status !== 'ready') return;
+    void link.commands.publish(cancelChannel(this.shared.prefix, this.shared.queue), call.id).catch(() => {});
+    for (const chunk of call.pending()) void queue.remove(chunk.jobId).catch(() => {});
   }
 
   private startWatchdog(): void {
@@ -331,13 +348,15 @@ export class ClusterPool {
   private async check(): Promise<void> {
     const link = this.link;
     if (this.checking || !link || this.calls.size === 0) return;
-    if (link.commands.status !== 'ready') {
+    if (link.commands.status !== 'ready' || link.queue === undefined) {
       this.lostSince ??= Date.now();
       const downFor = Date.now() - this.lostSince;
       if (downFor >= this.connectionTimeout) {
+        const why = this.lastError ? ` (last error: ${this.lastError.message})` : '';
         for (const call of [...this.calls.values()]) {
-          call.fail(new ClusterError('WEFT_CLUSTER_CONNECTION', `${call.where}: Redis was unreachable for ${downFor} ms (connectionTimeout ${this.connectionTimeout} ms)`));
+          call.fail(new ClusterError('WEFT_CLUSTER_CONNECTION', `${call.where}: Redis was unreachable for ${downFor} ms (connectionTimeout ${this.connectionTimeout} ms)${why}`));
         }
+        void this.dropLink();
       }
       return;
     }

@@ -17,6 +17,7 @@ export function createClient(connection: ConnectionOption, name: string): Redis 
 /**
  * Keep `client`'s sockets, this one and every reconnection's, from holding
  * the process open: the caller's pending work holds it instead (a timer).
+ * So are those of its duplicates (BullMQ's blocking reads run on one).
  */
 export function unrefSockets(client: Redis): void {
   const unref = (): void => {
@@ -24,6 +25,12 @@ export function unrefSockets(client: Redis): void {
   };
   client.on('connect', unref);
   unref();
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (...args: Parameters<Redis['duplicate']>): Redis => {
+    const copy = duplicate(...args);
+    unrefSockets(copy);
+    return copy;
+  };
 }
 
 /** Close `client`: politely (QUIT) when Redis answers within `ms`, else at once. Always resolves. */

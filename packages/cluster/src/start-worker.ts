@@ -60,7 +60,14 @@ export interface ClusterWorker {
  * process.on('SIGTERM', () => void worker.close());
  * ```
  */
-export async function startWorker(options: WorkerOptions): Promise<ClusterWorker> {
+export function startWorker(options: WorkerOptions): Promise<ClusterWorker> {
+  return launch(resolveWorker(options));
+}
+
+type WorkerConfig = ReturnType<typeof resolveWorker>;
+
+/** The options after checks (thrown at the call, before anything connects). */
+function resolveWorker(options: WorkerOptions) {
   const where = 'startWorker';
   const shared = resolveShared(where, options);
   const threads = options.threads === undefined ? availableParallelism() : checkInteger(where, 'threads', options.threads, 1, 1024);
@@ -76,6 +83,11 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
   }
   const root = resolve(options.root ?? process.cwd());
   const log = options.log ?? ((line: string) => console.error(line));
+  return { shared, threads, concurrency, lockDuration, stalledInterval, maxStalledCount, root, log };
+}
+
+async function launch(config: WorkerConfig): Promise<ClusterWorker> {
+  const { shared, threads, concurrency, lockDuration, stalledInterval, maxStalledCount, root, log } = config;
   const machine = machineName();
   const { key, queue, prefix } = shared;
 

@@ -10,7 +10,7 @@ import { cluster, eventually, freshQueue, seeded } from './setup.mjs';
 const APP = fileURLToPath(new URL('./fixtures/app/', import.meta.url));
 const EMPTY = fileURLToPath(new URL('./fixtures/empty-root/', import.meta.url));
 
-describe('ClusterPool.map and run', () => {
+describe('ClusterPool.map and run', { timeout: 180_000 }, () => {
   let c;
   let queue;
   let pool;
@@ -109,7 +109,7 @@ describe('ClusterPool.map and run', () => {
   });
 });
 
-describe('a worker without the task module', () => {
+describe('a worker without the task module', { timeout: 180_000 }, () => {
   let c;
   before(async () => {
     c = await cluster();

@@ -23,9 +23,9 @@ export async function freePort() {
  * Start redis-server on `port` (a free one by default); resolves once it accepts connections
  * (its "Ready to accept connections" line: a handshake, not a sleep).
  */
-export async function startRedis(port) {
+export async function startRedis(port, extraArgs = []) {
   port ??= await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'], {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

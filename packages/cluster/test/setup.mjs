@@ -14,7 +14,11 @@ export function freshQueue(label) {
 
 /** Start redis and return helpers that track what to stop. */
 export async function cluster() {
-  const redis = await startRedis();
+  return cluster.on(await startRedis());
+}
+
+/** The helpers of {@link cluster} on a redis-server the test started itself. */
+cluster.on = async function on(redis) {
   const workers = [];
   const pools = [];
   const queues = [];
@@ -38,8 +42,10 @@ export async function cluster() {
     /** A plain BullMQ queue on `queue`, for looking at (or forging) jobs. */
     queue(name) {
       const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+      client.on('error', () => {}); // tests that stop Redis see it in their assertions, not here
       clients.push(client);
       const q = new Queue(name, { connection: client });
+      q.on('error', () => {});
       queues.push(q);
       return q;
     },
@@ -51,7 +57,7 @@ export async function cluster() {
       await redis.stop();
     },
   };
-}
+};
 
 /** Poll `condition` every 20 ms until it holds; reject after `ms` (a bounded wait, not a sleep). */
 export async function eventually(condition, ms = 15_000, what = 'condition') {
