@@ -17,7 +17,14 @@ import { checkInteger, describe, resolveShared, type Resolved, type SharedOption
 import { callOfJobId, cancelChannel, jobIdOf, PROTOCOL_VERSION, type JobData } from './protocol.js';
 import { signJob, verifyResult } from './sign.js';
 
-/** Options of {@link ClusterPool}. */
+/**
+ * Options of {@link ClusterPool}.
+ *
+ * @example
+ * ```ts
+ * const options: ClusterPoolOptions = { connection: 'redis://10.0.0.5:6379', queue: 'thumbnails', chunkSize: 50 };
+ * ```
+ */
 export interface ClusterPoolOptions extends SharedOptions {
   /** Items per job. Default: adaptive (about 64 jobs per call, at most 10,000 items or 512 KiB each). */
   readonly chunkSize?: number;
@@ -31,7 +38,14 @@ export interface ClusterPoolOptions extends SharedOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Options of {@link ClusterPool.map}. */
+/**
+ * Options of {@link ClusterPool.map}.
+ *
+ * @example
+ * ```ts
+ * const options: ClusterMapOptions<{ width: number }> = { context: { width: 128 }, onProgress: (done, total) => console.log(done, total) };
+ * ```
+ */
 export interface ClusterMapOptions<C = undefined> {
   /** Values the function receives as its third argument; sent with every job, in Weft's codec. */
   readonly context?: C;
@@ -43,7 +57,15 @@ export interface ClusterMapOptions<C = undefined> {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** The function {@link ClusterPool.map} runs for each item: capture-free, or a module task. */
+/**
+ * The function {@link ClusterPool.map} runs for each item: capture-free, or a module task.
+ * `index` is the item's position in the whole input.
+ *
+ * @example
+ * ```ts
+ * const scale: ClusterMapFn<number, number, { k: number }> = (x, _index, ctx) => x * ctx.k;
+ * ```
+ */
 export type ClusterMapFn<T, R, C> = (item: T, index: number, context: C) => R | PromiseLike<R>;
 
 const WHERE = 'ClusterPool';

@@ -7,7 +7,14 @@
  */
 import { registerErrorClass } from 'weftjs';
 
-/** The stable codes of {@link ClusterError}. */
+/**
+ * The stable codes of {@link ClusterError}.
+ *
+ * @example
+ * ```ts
+ * const retryable = (code: ClusterErrorCode) => code === 'WEFT_CLUSTER_CONNECTION';
+ * ```
+ */
 export type ClusterErrorCode =
   /** A worker could not find the task's module or export under its `--root`. */
   | 'WEFT_CLUSTER_TASK_NOT_FOUND'

@@ -11,10 +11,22 @@ import type { RedisOptions } from 'ioredis';
  * Where Redis is: a URL (`redis://user:pass@host:6379/0`, `rediss://` for
  * TLS), or ioredis options (`host`, `port`, `username`, `password`, `tls`,
  * `db`, ...), passed to ioredis as they are.
+ *
+ * @example
+ * ```ts
+ * const tls: ConnectionOption = { host: 'redis.internal', port: 6380, username: 'weft', password: 'from-your-secret-store', tls: {} };
+ * ```
  */
 export type ConnectionOption = string | RedisOptions;
 
-/** The options of {@link ClusterPool} and {@link startWorker} that must agree between callers and workers. */
+/**
+ * The options of `ClusterPool` and `startWorker` that must agree between callers and workers.
+ *
+ * @example
+ * ```ts
+ * const shared: SharedOptions = { connection: 'rediss://redis.internal:6380', queue: 'thumbnails', key: 'a-long-random-shared-secret' };
+ * ```
+ */
 export interface SharedOptions {
   /** Where Redis is. Required. */
   readonly connection: ConnectionOption;

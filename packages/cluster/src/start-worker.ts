@@ -15,7 +15,14 @@ import { cancelChannel, callOfJobId, PROTOCOL_VERSION, type JobResult } from './
 import { runChunk } from './run-chunk.js';
 import { signResult, verifyJob } from './sign.js';
 
-/** Options of {@link startWorker}. */
+/**
+ * Options of {@link startWorker} (the flags of `weft-worker`).
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions = { connection: 'redis://10.0.0.5:6379', queue: 'thumbnails', threads: 8, root: '/srv/app' };
+ * ```
+ */
 export interface WorkerOptions extends SharedOptions {
   /** Threads of the local Weft pool. Default: the machine's available parallelism. */
   readonly threads?: number;
@@ -33,7 +40,16 @@ export interface WorkerOptions extends SharedOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A running worker, from {@link startWorker}. */
+/**
+ * A running worker, from {@link startWorker}.
+ *
+ * @example
+ * ```ts
+ * const worker: ClusterWorker = await startWorker(options);
+ * console.log(worker.machine, worker.processed);
+ * await worker.close();
+ * ```
+ */
 export interface ClusterWorker {
   /** `host:pid`, as errors and logs name this worker. */
   readonly machine: string;

@@ -8,7 +8,8 @@ import { hasRedisServer } from './redis-server.mjs';
 const here = fileURLToPath(new URL('.', import.meta.url));
 if (!hasRedisServer()) {
   const required = process.env.WEFT_REQUIRE_REDIS === '1';
-  console.log(`weftjs-cluster: cluster suite ${required ? 'FAILED' : 'skipped'}: no redis-server on PATH (install it to run the suite: apt install redis-server)`);
+  const what = required ? 'FAILED (WEFT_REQUIRE_REDIS=1)' : 'skipped';
+  console.log(`weftjs-cluster: cluster suite ${what}: no redis-server on PATH (install it to run the suite: apt install redis-server)`);
   process.exit(required ? 1 : 0);
 }
 const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => `${here}${f}`);
