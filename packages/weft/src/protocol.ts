@@ -104,9 +104,9 @@ export interface InitMessage {
   readonly index: number;
   /** The caller's table of dead thread ids, so locks a worker creates itself learn of deaths too. */
   readonly deadThreads: SharedArrayBuffer;
-  /** Native backend only: functions, arguments and results by identity (see `pool/identity-heap.ts`). */
+  /** Native backend only: functions, arguments and results by identity (see `sched/identity-heap.ts`). */
   readonly heap?: IdentityHeap;
-  /** The pool's numbered shared buffers so far (see `pool/shared-buffers.ts`). */
+  /** The pool's numbered shared buffers so far (see `sched/shared-buffers.ts`). */
   readonly buffers?: readonly BufferEntry[];
 }
 

@@ -6,7 +6,7 @@
  */
 import { describeThrown } from '../codec/error-codec.js';
 import { TaskError } from '../errors.js';
-import { crossingCopy, unsendableResult } from './result-crossing.js';
+import { crossingCopy, unsendableResult } from '../memory/result-crossing.js';
 
 /** The error a failing item rejects with, wherever it ran. */
 export function itemFailure(where: string, index: number, cause: unknown): TaskError {

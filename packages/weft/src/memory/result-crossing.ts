@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { decodeShareables, encodeShareables } from '../memory/shareable.js';
+import { decodeShareables, encodeShareables } from './shareable.js';
 
 /** The error for a result that cannot travel back to the caller; the same text on every path. */
 export function unsendableResult(index: number, err: unknown): TypeError {

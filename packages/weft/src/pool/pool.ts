@@ -11,14 +11,14 @@ import { backendChoice, expectsNativeBackend, resolveBackend, type BackendChoice
 import { AbortError, PoolClosedError, QueueFullError } from '../errors.js';
 import { checkFunction, checkInteger, checkSignal, describeValue } from '../validate.js';
 import { CallerScheduler, type RunningPool } from './caller-scheduler.js';
-import { CALLER_LOCK_OWNER, FunctionTable } from './function-table.js';
+import { CALLER_LOCK_OWNER, FunctionTable } from '../sched/function-table.js';
 import type { PoolStats } from './pool-stats.js';
-import { defaultSizes, epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from './scheduler-memory.js';
+import { defaultSizes, epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../sched/scheduler-memory.js';
 import { WorkerPool } from '../backend/worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
-import { createIdentityHeap } from './identity-heap.js';
+import { createIdentityHeap } from '../sched/identity-heap.js';
 import { shipTask } from './ship-task.js';
-import { wakeAll } from './sleep.js';
+import { wakeAll } from '../sched/sleep.js';
 import { newTaskRecord, taskPromise } from './task-record.js';
 
 /** Options of {@link Pool}. */

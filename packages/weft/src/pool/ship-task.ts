@@ -9,7 +9,7 @@ import { describeThrown } from '../codec/error-codec.js';
 import { encodePayload, fastPayloadSize, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
 import { encodeShareables } from '../memory/shareable.js';
 import { shippableRef } from '../task/function-ref.js';
-import { defaultSizes, SlotFlag } from './scheduler-memory.js';
+import { defaultSizes, SlotFlag } from '../sched/scheduler-memory.js';
 import type { TaskRecord } from './task-record.js';
 
 /** `TaskRecord.args` of a task already shipped (its arguments live in the payload or `pinnedArgs`). */

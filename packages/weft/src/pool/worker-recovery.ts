@@ -11,9 +11,9 @@ import { encodePayload } from '../codec/payload-codec.js';
 import { WorkerExitError } from '../errors.js';
 import { futexNotify } from '../sync/futex.js';
 import type { CallerScheduler, RunningPool } from './caller-scheduler.js';
-import { releaseFunctionLockOf } from './function-table.js';
-import { type SchedulerMemory, Slot, TaskState } from './scheduler-memory.js';
-import { releaseSlot } from './slot-stack.js';
+import { releaseFunctionLockOf } from '../sched/function-table.js';
+import { type SchedulerMemory, Slot, TaskState } from '../sched/scheduler-memory.js';
+import { releaseSlot } from '../sched/slot-stack.js';
 import type { PoolWorker } from '../backend/worker-pool.js';
 
 /**

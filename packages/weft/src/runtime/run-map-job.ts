@@ -7,8 +7,8 @@
 import { serializeThrown } from '../codec/error-codec.js';
 import { MapControl, type FromWorker, type MapJobMessage } from '../protocol.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
-import { claimChunk } from '../map/claim-chunk.js';
-import { unsendableResult } from '../map/result-crossing.js';
+import { claimChunk } from './claim-chunk.js';
+import { unsendableResult } from '../memory/result-crossing.js';
 import { decodeShareables } from '../memory/shareable.js';
 
 /** Results are flushed at least this often (ms) while a worker works through a job. */

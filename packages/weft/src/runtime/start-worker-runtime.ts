@@ -13,7 +13,7 @@ import { trackAsync } from './async-work.js';
 import { WorkerScheduler } from './worker-scheduler.js';
 import { adoptDeadThreads } from '../sync/dead-threads.js';
 import { currentThreadId } from '../sync/thread-id.js';
-import { adoptBuffers, forgetBuffers } from '../pool/shared-buffers.js';
+import { adoptBuffers, forgetBuffers } from '../sched/shared-buffers.js';
 import { threadApi, type ThreadLocalLike } from '../engine/thread-api.js';
 
 /** Where `fork`/`join` (in the user's copy of Weft) find this worker's scheduler. */

@@ -8,20 +8,20 @@
  */
 import { encodePayload, holdsSharedMemory } from '../codec/payload-codec.js';
 import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
-import { FunctionTable } from '../pool/function-table.js';
-import type { MpmcRing } from '../pool/mpmc-ring.js';
-import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
-import { releaseSlot, takeSlot } from '../pool/slot-stack.js';
-import { beginSleep, endSleep, wakeCaller, wakeSleepers } from '../pool/sleep.js';
-import { STEAL_RETRY, WorkDeque } from '../pool/work-deque.js';
+import { FunctionTable } from '../sched/function-table.js';
+import type { MpmcRing } from '../sched/mpmc-ring.js';
+import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../sched/scheduler-memory.js';
+import { releaseSlot, takeSlot } from '../sched/slot-stack.js';
+import { beginSleep, endSleep, wakeCaller, wakeSleepers } from '../sched/sleep.js';
+import { STEAL_RETRY, WorkDeque } from '../sched/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
 import { moduleRefOf } from '../task/define-task.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { asyncInFlight, trackAsync } from './async-work.js';
 import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
-import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../pool/identity-heap.js';
-import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../pool/shared-buffers.js';
+import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../sched/identity-heap.js';
+import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../sched/shared-buffers.js';
 import { isThenable } from './is-thenable.js';
 import { settledHandle, SlotHandle, type WorkerForkHandle } from './fork-handles.js';
 import { CancelWatcher, taskSignal, yieldToEventLoop } from './task-signal.js';
@@ -377,7 +377,7 @@ export class WorkerScheduler {
   fork<R>(fn: AnyFunction, args: unknown[], shippable?: Exclude<FunctionRef, { kind: 'closure' }>): WorkerForkHandle<R> {
     if (this.heap) return this.forkShared(fn, args);
     const ref = shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) };
-    // Shared memory travels by number (see pool/shared-buffers.ts); a buffer without one cannot travel.
+    // Shared memory travels by number (see sched/shared-buffers.ts); a buffer without one cannot travel.
     let wire: unknown = encodeShareables(args);
     let flags = 0;
     if (holdsSharedMemory(wire)) {

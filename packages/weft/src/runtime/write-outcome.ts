@@ -8,7 +8,7 @@
  */
 import { serializeThrown, trimSerialized, type SerializedValue } from '../codec/error-codec.js';
 import { encodePayload, type EncodedPayload } from '../codec/payload-codec.js';
-import { type SchedulerMemory, SlotFlag, TaskState } from '../pool/scheduler-memory.js';
+import { type SchedulerMemory, SlotFlag, TaskState } from '../sched/scheduler-memory.js';
 import type { FromWorker } from '../protocol.js';
 
 /** How a forked task's error is shortened to fit its slot, in turn: [stack frames kept, message characters kept]. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ringValue, ringWordsAt } from '../../fixtures/pool-model-memory.js';
-import { LINE, MpmcRing } from '../../../src/pool/mpmc-ring.js';
+import { LINE, MpmcRing } from '../../../src/sched/mpmc-ring.js';
 import type { ModelWorkerResult } from '../../fixtures/pool-model-worker.js';
 import { MODEL_SEED, RingScriptWorker, WRAP_STARTS, expectClean, expectEachOnce, raceWorkers } from './model-workers.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Header, SchedulerMemory, Slot, type SchedulerSizes } from '../../../src/pool/scheduler-memory.js';
-import { releaseSlot, slotBits, takeSlot } from '../../../src/pool/slot-stack.js';
+import { Header, SchedulerMemory, Slot, type SchedulerSizes } from '../../../src/sched/scheduler-memory.js';
+import { releaseSlot, slotBits, takeSlot } from '../../../src/sched/slot-stack.js';
 import { MODEL_SEED, expectClean, raceWorkers } from './model-workers.js';
 
 /** How many tags the head of a `slots`-slot stack counts through before it wraps to 0. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WorkDeque } from '../../../src/pool/work-deque.js';
+import { WorkDeque } from '../../../src/sched/work-deque.js';
 import { dequeWords } from '../../fixtures/pool-model-memory.js';
 import { MODEL_SEED, WRAP_STARTS, expectClean, expectEachOnce, raceWorkers } from './model-workers.js';
 
