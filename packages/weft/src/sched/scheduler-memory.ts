@@ -33,7 +33,7 @@ export const Header = {
   Stolen: 32,
   /** Top-level tasks started (the caller compares with how many it queued). */
   TopStarted: 48,
-  /** Free-slot stack head: `(tag << 16) | (slot + 1)`, 0 = empty. */
+  /** Free-slot stack head: `(tag << slotBits(slots)) | (slot + 1)`, 0 = empty (see `slot-stack.ts`). */
   FreeHead: 64,
   /** Function table append lock: 0 free, else the holder's worker number (caller = 0x7fff). */
   FnLock: 80,
@@ -187,7 +187,8 @@ export class SchedulerMemory {
 
 /** Ring capacity: a power of two at least the slot count (each slot is queued at most once at a time). */
 function ringCapacity(sizes: SchedulerSizes): number {
-  let c = 1;
+  // At least 2: a ring of one cell reads its own published cell as free on the next lap (mpmc-ring.ts).
+  let c = 2;
   while (c < sizes.slots) c *= 2;
   return c;
 }
