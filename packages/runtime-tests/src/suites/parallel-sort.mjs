@@ -250,14 +250,14 @@ describe('parallelSort: checks at the call', () => {
   });
 
   it('a comparator that captures is refused at the call, naming the capture; so are async comparators and a context that cannot be cloned', () => {
-    const field = 'key';
+    let field = 'key'; // `let`: Bun's transpiler inlines const primitives
     expect(() => parallelSort([{ key: 1 }], (a, b) => a[field] - b[field])).toThrow(/parallelSort: compare: the function refers to the outer variable field/);
     expect(() => parallelSort([1], async (a, b) => a - b)).toThrow(/parallelSort: compare must not be async/);
     expect(() => parallelSort([1], (a, b) => a - b, { context: { f: () => 1 } })).toThrow(/parallelSort: context must be structured-cloneable/);
   }, { skip: workersOnly('native threads run closures as they are') });
 
   it('with native threads, a comparator may capture', async () => {
-    const field = 'key';
+    let field = 'key'; // `let`: Bun's transpiler inlines const primitives
     const records = [{ key: 2 }, { key: 1 }];
     expect(await parallelSort(records, (a, b) => a[field] - b[field], { inline: 'never' })).toEqual([{ key: 1 }, { key: 2 }]);
   }, { skip: nativeOnly('closures run as they are only there') });
