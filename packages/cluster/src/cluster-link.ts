@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeClient, createClient, unrefSockets } from './connection.js';
 import { EventReader } from './event-reader.js';
+import { within } from './within.js';
 import type { Resolved } from './options.js';
 
 /** What a link reports to its pool. */
@@ -112,18 +113,12 @@ export class ClusterLink {
   async close(ms = 2_000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    });
     const polite = (async () => {
       this.events?.close();
       if (this.commands.status === 'ready') await this.commands.del(this.sentinel).catch(() => {});
       await this.queue?.close().catch(() => {});
     })();
-    await Promise.race([polite, late]);
-    clearTimeout(timer);
+    await within(polite, ms);
     await Promise.all([closeClient(this.commands, 200), closeClient(this.readerClient, 50)]);
   }
 }

@@ -16,6 +16,7 @@ import { ClusterError } from './errors.js';
 import { checkInteger, describe, resolveShared, type Resolved, type SharedOptions } from './options.js';
 import { callOfJobId, cancelChannel, jobIdOf, PROTOCOL_VERSION, type JobData } from './protocol.js';
 import { signJob, verifyResult } from './sign.js';
+import { within } from './within.js';
 
 /**
  * Options of {@link ClusterPool}.
@@ -115,6 +116,8 @@ export class ClusterPool {
   private checking = false;
   private lostSince: number | undefined;
   private nextCall = 0;
+  /** Resolved when no call is in flight (close waits on them). */
+  private drainWaiters: (() => void)[] = [];
 
   /**
    * @example
@@ -204,22 +207,8 @@ export class ClusterPool {
     this.closing ??= (async () => {
       this.state = 'closing';
       if (this.calls.size > 0) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          new Promise<void>((resolve) => {
-            const poll = setInterval(() => {
-              if (this.calls.size === 0) {
-                clearInterval(poll);
-                resolve();
-              }
-            }, 20);
-            timer = setTimeout(() => {
-              clearInterval(poll);
-              resolve();
-            }, this.closeTimeout);
-          }),
-        ]);
-        clearTimeout(timer);
+        // The watchdog (alive while calls are) holds the process meanwhile.
+        await within(new Promise<void>((resolve) => this.drainWaiters.push(resolve)), this.closeTimeout);
         for (const call of [...this.calls.values()]) call.fail(new PoolClosedError(`${call.where}: the cluster pool was closed before the call finished`));
       }
       this.state = 'closed';
@@ -262,7 +251,9 @@ export class ClusterPool {
       const call = new ClusterCall(callId, where, total, queued, onProgress, resolve, reject, (c) => this.cancel(c), (c) => {
         signal?.removeEventListener('abort', onAbort);
         this.calls.delete(c.id);
-        if (this.calls.size === 0) this.stopWatchdog();
+        if (this.calls.size > 0) return;
+        this.stopWatchdog();
+        for (const resolve of this.drainWaiters.splice(0)) resolve();
       });
       this.calls.set(callId, call);
       this.startWatchdog();

@@ -7,6 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import type { ConnectionOption } from './options.js';
+import { within } from './within.js';
 
 /** A new ioredis client for `connection`; the user's options pass through unchanged but for what BullMQ requires. */
 export function createClient(connection: ConnectionOption, name: string): Redis {
@@ -40,12 +41,6 @@ export async function closeClient(client: Redis, ms = 1_000): Promise<void> {
     client.disconnect();
     return;
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  await Promise.race([client.quit().then(() => undefined, () => undefined), late]);
-  clearTimeout(timer);
+  await within(client.quit(), ms);
   client.disconnect();
 }

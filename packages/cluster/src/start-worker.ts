@@ -13,6 +13,7 @@ import { machineName } from './machine.js';
 import { resolveShared, checkInteger, describe, type SharedOptions } from './options.js';
 import { cancelChannel, callOfJobId, PROTOCOL_VERSION, type JobResult } from './protocol.js';
 import { runChunk } from './run-chunk.js';
+import { within } from './within.js';
 import { signResult, verifyJob } from './sign.js';
 
 /**
@@ -166,8 +167,9 @@ async function launch(config: WorkerConfig): Promise<ClusterWorker> {
     },
     close() {
       closing ??= (async () => {
-        await worker.close().catch(() => {});
-        await pool.close().catch(() => {});
+        // Running jobs may finish for up to lockDuration (after it, another worker runs them anyway).
+        if (!(await within(worker.close(), lockDuration))) await within(worker.close(true), 1_000);
+        await within(pool.close(), 5_000);
         await Promise.all([closeClient(client), closeClient(subscriber)]);
       })();
       return closing;
