@@ -256,7 +256,11 @@ async function main() {
   if (args.json) fs.writeFileSync(args.json, `${JSON.stringify({ corpus: args.dir, node: args.node, v8: level.v8, results }, null, 2)}\n`);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 2;
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 2;
+  });
+}
+
+module.exports = { planFile, runOnce };
