@@ -87,6 +87,16 @@ export const workersOnly = (why) => (_rt, be) => (be === 'workers' ? undefined :
 /** A skip reason for tests that only make sense on the native backend (shared-heap threads). */
 export const nativeOnly = (why) => (_rt, be) => (be === 'native' ? undefined : `native only: ${why}`);
 
+/**
+ * Whether the calling thread may block (Atomics.wait): not on a browser page,
+ * where the sync forms (lockSync, waitSync, acquireSync, ...) throw a TypeError
+ * saying so, and only the async forms work.
+ */
+export const mayBlock = runtime !== 'browser';
+
+/** A skip reason for tests that block the calling thread (the sync forms of the locks on it). */
+export const blocksTheCaller = (what) => () => (mayBlock ? undefined : `${what} would block the calling thread, and a browser page may not block`);
+
 /** True on the native backend: values pass by identity and closures run as they are. */
 export const onNative = backend === 'native';
 
