@@ -1,5 +1,5 @@
 // npm run demo -w packages/cluster: a local redis-server, two weft-worker processes standing in for two
-// machines, and one CPU-bound job (counting primes) three ways: sequentially, with one machine's
+// machines, and one CPU-bound job (longest Collatz chains) three ways: sequentially, with one machine's
 // parallelMap, and with ClusterPool.map over the two workers.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,23 +14,22 @@ if (!hasRedisServer()) {
   process.exit(0);
 }
 
-/** Primes in [from, from + span): a real CPU-bound item (about 10 ms each here). */
-const countPrimes = ([from, span]) => {
-  let count = 0;
-  for (let n = Math.max(2, from); n < from + span; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false;
-        break;
-      }
+/** The longest Collatz chain started in [from, from + span): a real CPU-bound item (about 5-10 ms each here). */
+const longestChain = ([from, span]) => {
+  let best = 0;
+  let bestStart = from;
+  for (let start = Math.max(1, from); start < from + span; start++) {
+    let steps = 0;
+    for (let n = start; n !== 1; steps++) n = n % 2 === 0 ? n / 2 : 3 * n + 1;
+    if (steps > best) {
+      best = steps;
+      bestStart = start;
     }
-    if (prime) count++;
   }
-  return count;
+  return [bestStart, best];
 };
 
-const SPAN = 20_000;
+const SPAN = 3_000;
 const ITEMS = Array.from({ length: 300 }, (_, i) => [i * SPAN, SPAN]);
 const WORKERS = 2;
 const threads = Math.max(1, Math.floor(availableParallelism() / WORKERS));
@@ -58,21 +57,22 @@ console.log(`redis-server on ${redis.url}; ${WORKERS} weft-worker processes with
 
 async function time(label, run) {
   const start = performance.now();
-  const counts = await run();
+  const chains = await run();
   const ms = performance.now() - start;
-  const total = counts.reduce((a, b) => a + b, 0);
-  return { label, ms, total };
+  const longest = chains.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { label, ms, total: longest.join(' ') };
 }
 
 const cluster = new ClusterPool({ connection: redis.url, queue: 'demo', key });
 try {
-  await cluster.map(ITEMS.slice(0, 4), countPrimes); // warm: connections, the workers' pools
-  await parallelMap(ITEMS.slice(0, 4), countPrimes);
-  const sequential = await time('sequential', async () => ITEMS.map(countPrimes));
-  const local = await time('parallelMap (this machine)', () => parallelMap(ITEMS, countPrimes));
-  const clustered = await time(`ClusterPool.map (${WORKERS} workers)`, () => cluster.map(ITEMS, countPrimes));
+  await cluster.map(ITEMS.slice(0, 4), longestChain); // warm: connections, the workers' pools
+  await parallelMap(ITEMS.slice(0, 4), longestChain);
+  const sequential = await time('sequential', async () => ITEMS.map(longestChain));
+  const local = await time('parallelMap (this machine)', () => parallelMap(ITEMS, longestChain));
+  const clustered = await time(`ClusterPool.map (${WORKERS} workers)`, () => cluster.map(ITEMS, longestChain));
   if (local.total !== sequential.total || clustered.total !== sequential.total) throw new Error('the three runs disagree');
-  console.log(`${sequential.total} primes below ${(ITEMS.length * SPAN).toLocaleString('en')}, ${ITEMS.length} items:`);
+  const [start, steps] = sequential.total.split(' ');
+  console.log(`longest Collatz chain below ${(ITEMS.length * SPAN).toLocaleString('en')}: ${steps} steps from ${start}; ${ITEMS.length} items of ${SPAN.toLocaleString('en')} starts:`);
   for (const r of [sequential, local, clustered]) {
     console.log(`  ${r.label.padEnd(32)} ${r.ms.toFixed(0).padStart(6)} ms  ${(sequential.ms / r.ms).toFixed(2)}x sequential`);
   }
