@@ -9,12 +9,13 @@ import { describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError, WeftError } from '../errors.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { currentScheduler } from '../pool/current-scheduler.js';
-import { defaultPool } from '../pool/default-pool.js';
+import { mapOnWorkers } from '../map/map-on-workers.js';
+import { defaultWorkers } from '../pool/default-pool.js';
 import { Pool } from '../pool/pool.js';
 import { analyzeFunction } from '../task/analyze-function.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue } from '../validate.js';
-import { runSort } from './run-sort.js';
-import { compileKernel, type KernelEnv, type KernelTask, type Order } from './sort-kernel.js';
+import { runSort, type RunRound } from './run-sort.js';
+import { compileKernel, type KernelEnv, type Order } from './sort-kernel.js';
 
 const WHERE = 'parallelSort';
 /** Below this many items a sort runs on the calling thread (unless `inline: 'never'`): sorting them costs about what handing them to workers does. */
@@ -216,26 +217,34 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
         const kernel = compileKernel(order, keyed, compare, expression);
         const env: KernelEnv = { context, bufs: [first, buffer(Kind, count, !onMain)] };
         const envHere: KernelEnv = values === undefined ? env : { ...env, values };
-        const here = (task: KernelTask): number => kernel.here(task, envHere);
-        let runTask: (task: KernelTask) => unknown = here;
+        const here: RunRound = (tasks) => {
+          for (const task of tasks) kernel.here(task, 0, envHere);
+        };
+        let onWorkers = here;
         let lanes = 1;
         if (!onMain) {
-          const workers = pool ?? (await defaultPool(choice));
-          const size = (await workers.workerPool()).size;
-          lanes = Math.max(1, Math.min(concurrency ?? size, size));
+          // Each round is one parallelMap job over its tasks: one message per worker, buffers shared.
+          const workers = await (pool === undefined ? defaultWorkers(choice) : pool.workerPool());
+          lanes = Math.max(1, Math.min(concurrency ?? workers.size, workers.size));
           const fn = closures ? kernel.here : kernel.shipped;
-          const runOptions = signal === undefined ? {} : { signal };
-          runTask = (task) => workers.runWith(runOptions, fn, task, env);
+          const mapOptions = {
+            context: env,
+            concurrency: lanes,
+            chunkSize: 1,
+            inline: 'never' as const,
+            ...(signal === undefined ? {} : { signal }),
+            ...(pool === undefined && options.backend !== undefined ? { backend: options.backend } : {}),
+          };
+          onWorkers = (tasks) => mapOnWorkers(WHERE, async () => workers, tasks, fn, mapOptions);
         }
         const at = await runSort({
           length: count,
           runLength: chunkSize ?? (onMain ? count : Math.ceil(count / lanes)),
           pieceLength: onMain || !keyed ? count : Math.ceil(count / lanes),
-          lanes,
           here: kernel.here,
           env: envHere,
-          runSort: runTask,
-          runMerge: keyed ? runTask : here,
+          runSorts: onWorkers,
+          runMerges: keyed ? onWorkers : here,
           values,
         });
         sorted = env.bufs[at];

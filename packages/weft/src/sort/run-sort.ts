@@ -7,8 +7,8 @@
  */
 import type { Kernel, KernelEnv, KernelTask, MergeTask } from './sort-kernel.js';
 
-/** Runs one task: on a worker (settles when it finished) or here. */
-export type RunTask = (task: KernelTask) => unknown;
+/** Runs the tasks of one round (in any order, at once or not); settles once every one has finished, or one failed. */
+export type RunRound = (tasks: readonly KernelTask[]) => unknown;
 
 /** What {@link runSort} needs. */
 export interface SortJob {
@@ -18,32 +18,13 @@ export interface SortJob {
   readonly runLength: number;
   /** Output items per merge task at most. */
   readonly pieceLength: number;
-  /** Tasks of a round in flight at once. */
-  readonly lanes: number;
   /** The calling thread's kernel and environment: for splits (and for tasks run here). */
   readonly here: Kernel;
   readonly env: KernelEnv;
-  readonly runSort: RunTask;
-  readonly runMerge: RunTask;
+  readonly runSorts: RunRound;
+  readonly runMerges: RunRound;
   /** Values path: each run's values travel with its sort task, and the buffers hold permutations. */
   readonly values: readonly unknown[] | undefined;
-}
-
-/** Run `tasks` with at most `lanes` in flight; after a failure none starts, and the first is thrown once all settled. */
-async function inLanes(tasks: readonly KernelTask[], run: RunTask, lanes: number): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (failure === undefined && next < tasks.length) {
-      try {
-        await run(tasks[next++] as KernelTask);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, tasks.length) }, lane));
-  if (failure) throw failure.error;
 }
 
 /**
@@ -57,11 +38,7 @@ export async function runSort(job: SortJob): Promise<0 | 1> {
   for (let lo = 0; lo < length; lo += job.runLength) runs.push([lo, Math.min(length, lo + job.runLength)]);
   const rounds = runs.length > 1 ? Math.ceil(Math.log2(runs.length)) : 0;
   let src: 0 | 1 = values === undefined && rounds % 2 === 1 ? 1 : 0;
-  await inLanes(
-    runs.map(([lo, hi]) => ({ kind: 0, lo, hi, src: 0, dst: src, ...(values === undefined ? {} : { values: values.slice(lo, hi) }) })),
-    job.runSort,
-    job.lanes,
-  );
+  await job.runSorts(runs.map(([lo, hi]) => ({ kind: 0, lo, hi, src: 0, dst: src, ...(values === undefined ? {} : { values: values.slice(lo, hi) }) })));
   while (runs.length > 1) {
     const dst: 0 | 1 = src === 0 ? 1 : 0;
     const tasks: MergeTask[] = [];
@@ -78,14 +55,14 @@ export async function runSort(job: SortJob): Promise<0 | 1> {
       let i = 0;
       for (let q = 1; q <= pieces; q++) {
         const nextD = Math.floor((q * total) / pieces);
-        const found = job.here({ kind: 2, x0, x1, y0: x1, y1, d: nextD, src }, job.env);
+        const found = job.here({ kind: 2, x0, x1, y0: x1, y1, d: nextD, src }, 0, job.env);
         const nextI = Math.max(i, Math.min(found, i + nextD - d));
         tasks.push({ kind: 1, x0: x0 + i, x1: x0 + nextI, y0: x1 + d - i, y1: x1 + nextD - nextI, out: x0 + d, src, dst });
         d = nextD;
         i = nextI;
       }
     }
-    await inLanes(tasks, job.runMerge, job.lanes);
+    await job.runMerges(tasks);
     runs = merged;
     src = dst;
   }

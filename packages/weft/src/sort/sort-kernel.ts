@@ -61,7 +61,8 @@ export interface KernelEnv {
   readonly values?: readonly unknown[];
 }
 
-export type Kernel = (task: KernelTask, env: KernelEnv) => number;
+/** A task function as parallelMap calls it: the task, its index in the round (unused), the environment. */
+export type Kernel = (task: KernelTask, index: number, env: KernelEnv) => number;
 
 /** `y` sorts strictly before `x`, per order, as an expression over two names: inlined into the merge loop. */
 const BEFORE: readonly ((y: string, x: string) => string)[] = [
@@ -101,6 +102,6 @@ if(${order === 1 || order === 2})r.sort();else{const q=Array.from(r);q.sort(by);
  */
 export function compileKernel(order: Order, keyed: boolean, compare: unknown, expression: string): { here: Kernel; shipped: Kernel } {
   const text = body(order, keyed);
-  const here = (new Function('cmp', `return (task,env)=>{${text}};`) as (cmp: unknown) => Kernel)(compare);
-  return { here, shipped: new Function('task', 'env', `const cmp=${expression};${text}`) as Kernel };
+  const here = (new Function('cmp', `return (task,index,env)=>{${text}};`) as (cmp: unknown) => Kernel)(compare);
+  return { here, shipped: new Function('task', 'index', 'env', `const cmp=${expression};${text}`) as Kernel };
 }
