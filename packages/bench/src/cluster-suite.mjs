@@ -79,7 +79,7 @@ function handWritten(url, queue) {
 
 /** Redis commands executed so far (INFO commandstats, commands inside Lua scripts included) and Redis's CPU seconds (INFO cpu). */
 async function redisCounters(client) {
-  const info = await client.info();
+  const info = String(await client.call('INFO', 'commandstats', 'cpu'));
   let commands = 0;
   for (const m of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) commands += Number(m[1]);
   const cpu = Number(/^used_cpu_user:([\d.]+)/m.exec(info)?.[1] ?? 0) + Number(/^used_cpu_sys:([\d.]+)/m.exec(info)?.[1] ?? 0);
