@@ -5,8 +5,14 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ClusterError, ClusterPool } from '../dist/index.js';
 import { Redis } from 'ioredis';
-import { startRedis } from './redis-server.mjs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startRedis } from './redis-server.mjs';
 import { cluster, eventually, freshQueue } from './setup.mjs';
+
+const hasOpenssl = () => spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 
 const evil = "(x) => { console.log('PWNED'); return x; }";
 
@@ -95,6 +101,28 @@ describe('signed jobs', { timeout: 180_000 }, () => {
       await wrong.close();
     } finally {
       await local.stop();
+    }
+  });
+
+  it('passes TLS options straight to ioredis', { skip: !hasOpenssl() && 'no openssl to make a certificate' }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-tls-'));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    assert.equal(made.status, 0, 'openssl made a certificate');
+    const port = await freePort();
+    const redis = await startRedis(undefined, ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'cert.pem'),
+      '--tls-key-file', join(dir, 'key.pem'), '--tls-auth-clients', 'no']);
+    const local = await cluster.on(redis);
+    try {
+      const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      const connection = { host: '127.0.0.1', port, tls: { ca } };
+      const name = freshQueue('tls');
+      await local.worker(name, { connection });
+      const pool = local.pool(new ClusterPool({ ...local.options(name), connection }));
+      assert.deepEqual(await pool.map(['a', 'b'], (s) => s.repeat(2)), ['aa', 'bb']);
+    } finally {
+      await local.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
