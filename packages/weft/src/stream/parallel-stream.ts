@@ -12,9 +12,7 @@ import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { currentScheduler } from '../pool/current-scheduler.js';
 import { defaultWorkers } from '../pool/default-pool.js';
 import { Pool } from '../pool/pool.js';
-import type { FunctionRef } from '../protocol.js';
-import { analyzeFunction } from '../task/analyze-function.js';
-import { moduleRefOf } from '../task/define-task.js';
+import { functionRef, shippableRef } from '../task/function-ref.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { checkFunction, checkInteger, checkSignal, describeValue } from '../validate.js';
 import { StreamIterator, type ParallelStream } from './stream-iterator.js';
@@ -60,14 +58,6 @@ export interface ParallelStreamOptions<C = undefined> {
 }
 
 const WHERE = 'parallelStream';
-
-/** How `fn` travels to workers: a module task by reference, any other function as source that must capture nothing. */
-function shippable(fn: unknown): FunctionRef {
-  const ref = moduleRefOf(fn);
-  if (ref) return ref;
-  const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${WHERE}: fn`);
-  return { kind: 'source', source: analysis.source, form: analysis.form };
-}
 
 /** The context as workers see it (shareables revived over the same memory); a `TypeError` naming what cannot be cloned. */
 function contextCopy(context: unknown): unknown {
@@ -161,7 +151,7 @@ export function parallelStream<T, R, C = undefined>(
   }
   // Refuse at the call what cannot travel, unless native threads (closures as they are) are expected.
   const closures = pool === undefined && expectsNativeBackend(choice);
-  const ref = closures ? undefined : shippable(fn);
+  const ref = closures ? undefined : shippableRef(WHERE, fn);
   const context = closures ? undefined : contextCopy(options.context);
   return new StreamIterator<Awaited<R>>({
     where: WHERE,
@@ -173,8 +163,8 @@ export function parallelStream<T, R, C = undefined>(
     workers: async () => {
       const workers = pool === undefined ? await defaultWorkers(choice) : await pool.workerPool();
       // Shared-heap threads take the closure and the caller's context as they are.
-      if (workers.backend.kind === 'native') return { pool: workers, ref: moduleRefOf(fn) ?? { kind: 'closure', fn }, context: options.context };
-      return { pool: workers, ref: ref ?? shippable(fn), context: closures ? contextCopy(options.context) : context };
+      if (workers.backend.kind === 'native') return { pool: workers, ref: functionRef(WHERE, fn, true), context: options.context };
+      return { pool: workers, ref: ref ?? shippableRef(WHERE, fn), context: closures ? contextCopy(options.context) : context };
     },
   });
 }
