@@ -1,7 +1,8 @@
 // The Pool against piscina and tinypool, and fork-join against sequential code.
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
-import { Pool } from 'weftjs';
+import { Pool, transfer } from 'weftjs';
+import { touchBytes } from './buffer-tasks.mjs';
 import { fibPar, fibSeq, fibTask, queensPar, queensSeq, queensTask } from './fork-kernels.mjs';
 import { measure, paired, tryPeer } from './harness.mjs';
 
@@ -47,6 +48,25 @@ export async function poolSuite({ threads, quick, record }) {
   const freshBatch = batch('weft', (x) => weft.run((y) => y + 1, x));
   const fresh = await paired(freshBatch, weftBatch, { rounds: runs });
   record('20,000 trivial tasks at once, a fresh arrow each', 'weft Pool.run', rate(fresh.a), 'tasks/s', `${(fresh.ratio * 100).toFixed(0)}% of the reused function's rate (median of alternating rounds; target >= 80%)`);
+
+  // Transfer: a 64 MB buffer into a task and back, moved with transfer() against copied both ways.
+  {
+    let bytes = new Uint8Array(64 * 2 ** 20);
+    const moved = await paired(
+      async () => {
+        bytes = await weft.run(touchBytes, transfer(bytes), true);
+      },
+      async () => {
+        bytes = await weft.run(touchBytes, bytes, false);
+      },
+      { rounds: runs },
+    );
+    if (bytes.length !== 64 * 2 ** 20) throw new Error('transfer: the buffer did not come back whole');
+    record('64 MB buffer into a task and back', 'weft Pool.run, copied', moved.b, 'ms', '', { baseline: true });
+    record('64 MB buffer into a task and back', 'weft Pool.run with transfer()', moved.a, 'ms', `${moved.ratio.toFixed(1)}x faster than the copy (median of alternating rounds)`, {
+      paired: [{ speedup: moved.ratio }],
+    });
+  }
 
   // Latency: one trivial task at a time.
   const trips = quick ? 500 : 2_000;

@@ -47,6 +47,7 @@ export type { SelectOptions, SelectResult, ReceivedValue } from './channel/selec
 export type { ReceiveCase, SendCase, SelectCase } from './channel/select-case.js';
 export { defineTask, fromModule } from './task/define-task.js';
 export { registerErrorClass } from './codec/error-codec.js';
+export { transfer } from './memory/transfer.js';
 export {
   WeftError,
   TaskError,

@@ -4,6 +4,7 @@ import './parallel-stream.mjs';
 import './parallel-sort.mjs';
 import './errors-abort.mjs';
 import './pool.mjs';
+import './transfer.mjs';
 import './module-tasks.mjs';
 import './fork-join.mjs';
 import './map-object-items.mjs';

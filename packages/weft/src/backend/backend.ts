@@ -26,8 +26,11 @@ export interface ContextEvents {
 
 /** One worker or thread, as the core sees it. */
 export interface ExecutionContext {
-  /** Send a message (values are cloned on worker backends, shared on native). */
-  post(message: ToWorker): void;
+  /**
+   * Send a message (values are cloned on worker backends, shared on native);
+   * the buffers in `transfer` are moved, not cloned (ignored on native).
+   */
+  post(message: ToWorker, transfer?: readonly ArrayBuffer[]): void;
   /** Keep the process alive while this context has work. */
   ref(): void;
   /** Let the process exit while this context is idle. */
@@ -78,7 +81,8 @@ export interface Backend {
 
 /** The worker side of a backend: how the runtime inside a context talks to its caller. */
 export interface WorkerEndpoint {
-  post(message: FromWorker): void;
+  /** Send a message to the caller; the buffers in `transfer` are moved, not cloned. */
+  post(message: FromWorker, transfer?: readonly ArrayBuffer[]): void;
   listen(handler: (message: ToWorker) => void): void;
   /** Items written by {@link Backend.shareItems}: a reader of item `index` (decoding a block the first time one of its items is read). */
   itemReader?(shared: SharedArrayBuffer): (index: number) => unknown;

@@ -105,7 +105,7 @@ export async function createNodeWorkerBackend(workerSource: string): Promise<Bac
         events.exit(code, fatal);
       });
       return {
-        post: (message: ToWorker) => worker.postMessage(message),
+        post: (message: ToWorker, transfer?: readonly ArrayBuffer[]) => worker.postMessage(message, transfer as ArrayBuffer[] | undefined),
         ref: () => worker.ref(),
         unref: () => worker.unref(),
         terminate: () => {
@@ -130,7 +130,7 @@ export function nodeWorkerEndpoint(): WorkerEndpoint | undefined {
   if (!port) return undefined;
   const parent = port;
   return {
-    post: (message: FromWorker) => parent.postMessage(message),
+    post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => parent.postMessage(message, transfer as ArrayBuffer[] | undefined),
     listen: (handler: (message: ToWorker) => void) => {
       parent.on('message', handler);
     },

@@ -11,6 +11,7 @@ import type { FromWorker, ToWorker } from '../protocol.js';
 
 /** What the backend uses of a Web Worker (checked against Bun's own types by test/types/bun-web-worker.ts). */
 export interface WebWorker {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
   postMessage(message: unknown): void;
   terminate(): void;
   addEventListener(type: string, listener: (event: { data?: unknown; error?: unknown; message?: string; preventDefault?: () => void }) => void): void;
@@ -87,7 +88,7 @@ export function createWebWorkerBackend(workerSource: string): Backend {
       // Bun reports a worker's end with 'close'.
       worker.addEventListener('close', (event) => exit((event as { code?: number }).code ?? null, undefined));
       return {
-        post: (message: ToWorker) => worker.postMessage(message),
+        post: (message: ToWorker, transfer?: readonly ArrayBuffer[]) => (transfer ? worker.postMessage(message, [...transfer]) : worker.postMessage(message)),
         ref: () => worker.ref?.(),
         unref: () => worker.unref?.(),
         terminate: () => {
@@ -102,14 +103,14 @@ export function createWebWorkerBackend(workerSource: string): Backend {
 /** Worker side: the endpoint of a Web Worker, or `undefined` when this is not one. */
 export function webWorkerEndpoint(): WorkerEndpoint | undefined {
   const scope = globalThis as unknown as {
-    postMessage?: (message: unknown) => void;
+    postMessage?: (message: unknown, transfer?: ArrayBuffer[]) => void;
     addEventListener?: (type: string, listener: (event: { data: unknown }) => void) => void;
   };
   if (typeof scope.postMessage !== 'function' || typeof scope.addEventListener !== 'function') return undefined;
   const post = scope.postMessage.bind(globalThis);
   const listen = scope.addEventListener.bind(globalThis);
   return {
-    post: (message: FromWorker) => post(message),
+    post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => (transfer ? post(message, [...transfer]) : post(message)),
     listen: (handler: (message: ToWorker) => void) => listen('message', (event) => handler(event.data as ToWorker)),
   };
 }

@@ -51,8 +51,9 @@ export class PoolWorker {
   ) {}
 
   /** Send a message; throws (for example `DataCloneError`) when it cannot be sent. */
-  post(message: ToWorker): void {
-    this.context.post(message);
+  /** Post `message`; the buffers in `transfer` are moved, not cloned. */
+  post(message: ToWorker, transfer?: readonly ArrayBuffer[]): void {
+    this.context.post(message, transfer);
     this.posted();
   }
 

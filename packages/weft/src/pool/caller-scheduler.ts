@@ -224,7 +224,8 @@ export class CallerScheduler {
   postPinned(record: TaskRecord, worker: PoolWorker): void {
     record.pinnedTo = worker.index;
     const args = (this.buffers.share(record.pinnedArgs) as readonly unknown[] | undefined) ?? record.pinnedArgs!;
-    worker.post({ type: 'task', slot: record.slot, args });
+    worker.post({ type: 'task', slot: record.slot, args }, record.transfer);
+    if (record.transfer) record.moved = true;
   }
 
   /** Drain completions while tasks are outstanding; sleeps with waitAsync in between. */

@@ -9,6 +9,7 @@ import { describeThrown } from '../codec/error-codec.js';
 import { encodePayload, fastPayloadSize, holdsSharedMemory, type EncodedPayload } from '../codec/payload-codec.js';
 import { encodeShareables } from '../memory/shareable.js';
 import { shippableRef } from '../task/function-ref.js';
+import { transfersIn } from '../memory/transfer.js';
 import { defaultSizes, SlotFlag } from '../sched/scheduler-memory.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -21,7 +22,7 @@ const PAYLOAD_BYTES = defaultSizes(1).payloadBytes;
 /**
  * Make `record`'s task ready for workers: its function by reference, its
  * arguments encoded for a slot, or pinned (shared memory, or too large for a
- * slot) to travel by message. Writes the record's fields, allocating nothing
+ * slot, or holding buffers marked with `transfer`) to travel by message. Writes the record's fields, allocating nothing
  * on the fast path; throws `TypeError` naming what cannot be sent.
  *
  * @example
@@ -34,7 +35,10 @@ export function shipTask(record: TaskRecord, where: string): void {
   const wire = encodeShareables(record.args) as unknown[];
   record.fn = undefined;
   record.args = EMPTY_ARGS;
-  if (holdsSharedMemory(wire)) return pin(record, wire);
+  // Buffers marked with transfer() are moved by the message that carries the task.
+  const moved = transfersIn(wire);
+  if (moved.length > 0) record.transfer = moved;
+  if (moved.length > 0 || holdsSharedMemory(wire)) return pin(record, wire);
   // The fast path (a few numbers): written into the slot as they are. (A larger one would be pinned below.)
   const size = fastPayloadSize(wire);
   if (size >= 0 && size <= PAYLOAD_BYTES) {

@@ -15,8 +15,12 @@ export interface TaskRecord {
   payload: EncodedPayload | undefined;
   /** Arguments that take the payload fast path (a few numbers): written into the slot as they are. */
   fastArgs: readonly unknown[] | undefined;
-  /** Arguments that travel by message: shared memory, or too large for a slot. */
+  /** Arguments that travel by message: shared memory, too large for a slot, or holding buffers to move. */
   pinnedArgs: readonly unknown[] | undefined;
+  /** Buffers of `pinnedArgs` marked with `transfer`: moved by the post, so the task can be posted once only. */
+  transfer: readonly ArrayBuffer[] | undefined;
+  /** True once a task with `transfer` was posted (its buffers are gone from here). */
+  moved: boolean;
   /** The function and arguments as given (shared-heap threads get them by identity). */
   fn: unknown;
   args: unknown[];
@@ -65,6 +69,8 @@ export function newTaskRecord(fn: unknown, args: unknown[], flags: number, submi
     payload: undefined,
     fastArgs: undefined,
     pinnedArgs: undefined,
+    transfer: undefined,
+    moved: false,
     // Kept only while they may still be needed: by identity for native threads, or shipped late (see flush).
     fn,
     args,

@@ -61,8 +61,17 @@ export function recoverFromExit(
   if (closed) return;
   const replacement = run.workers.at(worker.index);
   scheduler.holdWhilePumping(replacement);
-  for (const record of scheduler.inSlots.values()) {
-    if (record.pinnedArgs && record.pinnedTo === -1 && !record.settled) scheduler.postPinned(record, replacement);
+  for (const slot of [...scheduler.inSlots.keys()]) {
+    const record = scheduler.inSlots.get(slot)!;
+    if (!record.pinnedArgs || record.pinnedTo !== -1 || record.settled) continue;
+    if (record.moved) {
+      // Its buffers went to the dead worker with the first post: there is nothing left to send again.
+      scheduler.inSlots.delete(slot);
+      releaseSlot(memory, slot);
+      scheduler.settle(record, false, new WorkerExitError(`${where}: the worker this task was sent to ${how}${detail}, and its transferred buffers went with it`, exitCode, error === undefined ? undefined : { cause: error }));
+    } else {
+      scheduler.postPinned(record, replacement);
+    }
   }
 }
 

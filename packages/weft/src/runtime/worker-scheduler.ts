@@ -62,7 +62,7 @@ export class WorkerScheduler {
 
   constructor(
     init: InitMessage,
-    private readonly post: (message: FromWorker) => void,
+    private readonly post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => void,
   ) {
     this.memory = new SchedulerMemory(init.memory, init.sizes);
     this.index = init.index;

@@ -10,6 +10,7 @@ import { serializeThrown, trimSerialized, type SerializedValue } from '../codec/
 import { encodePayload, type EncodedPayload } from '../codec/payload-codec.js';
 import { type SchedulerMemory, SlotFlag, TaskState } from '../sched/scheduler-memory.js';
 import type { FromWorker } from '../protocol.js';
+import { transfersIn } from '../memory/transfer.js';
 
 /** How a forked task's error is shortened to fit its slot, in turn: [stack frames kept, message characters kept]. */
 const TRIMS: readonly (readonly [number, number | undefined])[] = [[6, undefined], [2, undefined], [0, undefined], [0, 160]];
@@ -30,11 +31,19 @@ export function writeOutcome(
   state: number,
   value: unknown,
   flags: number,
-  post: (message: FromWorker) => void,
+  post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => void,
 ): { state: number; length: number } {
   const capacity = memory.sizes.payloadBytes;
   const at = memory.payloadAt(slot);
   let length: number;
+  if (state === TaskState.Done && flags & SlotFlag.TopLevel) {
+    // A result holding buffers marked with transfer() moves to the caller by message.
+    const moved = transfersIn(value);
+    if (moved.length > 0) {
+      post({ type: 'task-result', slot, value: { ok: value } }, moved);
+      return { state, length: -1 };
+    }
+  }
   let encoded: EncodedPayload;
   try {
     encoded = encodePayload(value);
