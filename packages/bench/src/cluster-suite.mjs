@@ -105,9 +105,9 @@ export async function clusterSuite({ quick, record }) {
     const runs = quick ? 1 : 3;
 
     {
-      const name = 'cluster.map, 1,200 items x ~5 ms (2 workers x 1 thread)';
-      const iterations = calibrate(5000);
       const items = Array.from({ length: quick ? 400 : 1200 }, (_, i) => i);
+      const name = `cluster.map, ${items.length.toLocaleString('en')} items x ~5 ms (2 workers x 1 thread)`;
+      const iterations = calibrate(5000);
       const ctx = { iterations };
       const expected = items.map((x) => kernel(x, 0, ctx));
       let out;
