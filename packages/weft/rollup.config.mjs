@@ -5,6 +5,10 @@ import { rollup } from 'rollup';
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { transform } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+// A fresh dist every build: chunk names carry hashes, and stale chunks would ship in the tarball.
+rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 
 const VIRTUAL_ID = 'virtual:weft-worker-source';
 
@@ -29,7 +33,8 @@ async function bundleWorker() {
   });
   const { output } = await bundle.generate({ format: 'iife', name: '__weftWorker', sourcemap: false });
   await bundle.close();
-  // Minified (names kept: error classes travel by name) — the main bundle carries this text, and browsers download it.
+  // Minified (names kept: a Mutex revived in a task is a `Mutex`, and error classes travel by name) — the
+  // main bundle carries this text, and browsers download it.
   const { code } = await transform(output[0].code, { minify: true, keepNames: true, target: 'es2022' });
   return code;
 }

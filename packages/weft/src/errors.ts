@@ -33,6 +33,27 @@ export type WeftErrorCode =
  * }
  * ```
  */
+/**
+ * Each code's class name, written out: a minifier that renames classes (an
+ * app's bundler, or the worker runtime's build) must not change `err.name`.
+ */
+const NAMES: Record<WeftErrorCode, string> = {
+  WEFT_TASK_FAILED: 'TaskError',
+  WEFT_WORKER_EXIT: 'WorkerExitError',
+  WEFT_ABORTED: 'AbortError',
+  WEFT_BACKEND_UNAVAILABLE: 'BackendUnavailableError',
+  WEFT_POOL_CLOSED: 'PoolClosedError',
+  WEFT_POISONED: 'PoisonError',
+  WEFT_TIMEOUT: 'TimeoutError',
+  WEFT_LOCK_OWNERSHIP: 'LockOwnershipError',
+  WEFT_QUEUE_FULL: 'QueueFullError',
+  WEFT_TASK_TIMEOUT: 'TaskTimeoutError',
+  WEFT_CHANNEL_CLOSED: 'ChannelClosedError',
+};
+
+/** Weft's own error classes (filled in below, once they exist). */
+const OWN_CLASSES = new Set<Function>();
+
 export class WeftError extends Error {
   /** A stable, machine-readable code. */
   readonly code: WeftErrorCode;
@@ -40,7 +61,8 @@ export class WeftError extends Error {
   constructor(code: WeftErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
+    // Weft's own classes by their written-out names; a user's subclass keeps its class's own name.
+    this.name = new.target === WeftError ? 'WeftError' : OWN_CLASSES.has(new.target) ? NAMES[code] : new.target.name;
   }
 }
 
@@ -297,3 +319,5 @@ export class ChannelClosedError extends WeftError {
     this.value = value;
   }
 }
+
+for (const own of [TaskError, WorkerExitError, AbortError, BackendUnavailableError, PoolClosedError, QueueFullError, TaskTimeoutError, PoisonError, TimeoutError, LockOwnershipError, ChannelClosedError]) OWN_CLASSES.add(own);

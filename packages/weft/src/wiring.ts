@@ -10,7 +10,6 @@
  */
 import './builtin-shareables.js';
 import { provideNativeThreadMain } from './backend/select-backend.js';
-import { nativeThreadMain } from './runtime/native-thread-main.js';
-import { prepareSharedHeapRuntime } from './runtime/start-worker-runtime.js';
 
-provideNativeThreadMain({ prepare: prepareSharedHeapRuntime, main: nativeThreadMain });
+// Loaded when a native backend first starts: a browser app (no Thread API) never loads the worker runtime.
+provideNativeThreadMain(async () => (await import('./runtime/native-thread-main.js')).nativeThread);

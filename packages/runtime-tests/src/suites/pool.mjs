@@ -317,3 +317,13 @@ describe('Pool: backpressure, stats, lifecycle', () => {
     shared = undefined;
   });
 });
+
+describe('Pool.run: arguments a message cannot carry', () => {
+  it('rejects with a TypeError when arguments that travel by message cannot be cloned, and the pool stays usable', async () => {
+    // Shared memory sends the task by message; the symbol beside it makes postMessage refuse the arguments.
+    const err = await rejectionOf(within(pool().run((a) => a.shared.length, { s: Symbol('x'), shared: new Int32Array(new SharedArrayBuffer(8)) }), 10_000, 'the refused task'));
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toMatch(/cannot be sent to a worker/);
+    expect(await pool().run((x) => x + 1, 41)).toBe(42);
+  }, { skip: workersOnly('native threads pass arguments by identity: nothing is cloned') });
+});

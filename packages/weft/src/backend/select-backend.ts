@@ -78,19 +78,21 @@ async function createWorkersBackend(): Promise<Backend> {
   throw new BackendUnavailableError('workers', 'This platform has neither worker_threads nor Web Workers');
 }
 
-let nativeThread: NativeThreadMain | undefined;
+let nativeThread: (() => Promise<NativeThreadMain>) | undefined;
 
 /**
  * Hand the native backend what its threads run: the worker runtime's
- * thread main loop. The entries call it once (`wiring.ts`), the way rayon's
- * builder takes a spawn handler, so that backend/ never imports runtime/.
+ * thread main loop, loaded when the first native backend starts (so a
+ * browser app, which has no Thread API, never loads it). The entries call it
+ * once (`wiring.ts`), the way rayon's builder takes a spawn handler, so that
+ * backend/ never imports runtime/.
  *
  * @example
  * ```ts
- * provideNativeThreadMain({ prepare: prepareSharedHeapRuntime, main: nativeThreadMain });
+ * provideNativeThreadMain(async () => (await import('./runtime/native-thread-main.js')).nativeThread);
  * ```
  */
-export function provideNativeThreadMain(thread: NativeThreadMain): void {
+export function provideNativeThreadMain(thread: () => Promise<NativeThreadMain>): void {
   nativeThread = thread;
 }
 
@@ -103,7 +105,7 @@ async function createNativeBackend(): Promise<Backend> {
   }
   if (!nativeThread) throw new BackendUnavailableError('native', 'internal: no thread main loop was provided to the native backend (weftjs/src/wiring.ts does it)');
   const workers = await resolveBackend('workers').catch(() => undefined);
-  return createNativeThreadBackend(workers?.parallelism() ?? 4, nativeThread);
+  return createNativeThreadBackend(workers?.parallelism() ?? 4, await nativeThread());
 }
 
 /** Resolve a choice to a backend, created once per kind. */

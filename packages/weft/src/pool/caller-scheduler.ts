@@ -26,6 +26,11 @@ import type { TaskRecord } from './task-record.js';
 import type { PoolWorker, WorkerPool } from '../backend/worker-pool.js';
 import { recoverFromExit } from './worker-recovery.js';
 
+/** The error of a task whose arguments a message could not carry. */
+export function unsendableArgs(where: string, err: unknown): TypeError {
+  return new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`, { cause: err });
+}
+
 /** How long (ms) the caller looks for a completion before it waits asynchronously, once per burst of work. */
 const CALLER_SPIN_MS = 0.03;
 
@@ -201,7 +206,15 @@ export class CallerScheduler {
         // Every worker learns the task's shared buffers before the task exists, so any may run its forks.
         const fresh = this.buffers.register(record.pinnedArgs);
         if (fresh.length > 0) for (const live of run.workers.live()) live.post({ type: 'buffers', add: fresh, forget: [] });
-        this.postPinned(record, run.workers.at(this.nextPinned++ % run.workers.size));
+        try {
+          this.postPinned(record, run.workers.at(this.nextPinned++ % run.workers.size));
+        } catch (err) {
+          // The message could not carry the arguments (postMessage refused them): fail the task, never leave it waiting.
+          this.inSlots.delete(slot);
+          this.slotted--;
+          releaseSlot(memory, slot);
+          this.settle(record, false, unsendableArgs(this.runWhere, err));
+        }
       } else {
         // Cannot fail: the ring has a cell for every slot.
         if (!injector.push(slot)) throw new Error('internal: the injector refused a task');

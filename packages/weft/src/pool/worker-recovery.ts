@@ -10,7 +10,7 @@ import { describeThrown, serializeThrown } from '../codec/error-codec.js';
 import { encodePayload } from '../codec/payload-codec.js';
 import { WorkerExitError } from '../errors.js';
 import { futexNotify } from '../sync/futex.js';
-import type { CallerScheduler, RunningPool } from './caller-scheduler.js';
+import { unsendableArgs, type CallerScheduler, type RunningPool } from './caller-scheduler.js';
 import { releaseFunctionLockOf } from '../sched/function-table.js';
 import { type SchedulerMemory, Slot, TaskState } from '../sched/scheduler-memory.js';
 import { releaseSlot } from '../sched/slot-stack.js';
@@ -70,7 +70,13 @@ export function recoverFromExit(
       releaseSlot(memory, slot);
       scheduler.settle(record, false, new WorkerExitError(`${where}: the worker this task was sent to ${how}${detail}, and its transferred buffers went with it`, exitCode, error === undefined ? undefined : { cause: error }));
     } else {
-      scheduler.postPinned(record, replacement);
+      try {
+        scheduler.postPinned(record, replacement);
+      } catch (err) {
+        scheduler.inSlots.delete(slot);
+        releaseSlot(memory, slot);
+        scheduler.settle(record, false, unsendableArgs(`${where}.run`, err));
+      }
     }
   }
 }

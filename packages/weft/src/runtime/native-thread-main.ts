@@ -11,7 +11,8 @@ import type { WorkerEndpoint } from '../backend/backend.js';
 import { announceToCaller, type Inbox, type Outbox } from '../backend/mailbox.js';
 import type { ToWorker } from '../protocol.js';
 import { canBlock } from '../sync/futex.js';
-import { startWorkerRuntime } from './start-worker-runtime.js';
+import type { NativeThreadMain } from '../backend/native-thread.js';
+import { prepareSharedHeapRuntime, startWorkerRuntime } from './start-worker-runtime.js';
 
 /**
  * Thread side: one synchronous loop (a spawned thread has no event loop).
@@ -76,3 +77,5 @@ export function nativeThreadMain(inbox: Inbox, outbox: Outbox): void {
   }
 }
 
+/** What the native backend's threads run, for `provideNativeThreadMain` (see `src/wiring.ts`). */
+export const nativeThread: NativeThreadMain = { prepare: prepareSharedHeapRuntime, main: nativeThreadMain };
