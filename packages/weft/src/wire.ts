@@ -17,8 +17,7 @@
 import { deserializeThrown, serializeThrown, type SerializedValue } from './codec/error-codec.js';
 import { decodePayloadBytes, holdsSharedMemory, payloadBytes } from './codec/payload-codec.js';
 import { encodeShareables } from './memory/shareable.js';
-import { analyzeFunction } from './task/analyze-function.js';
-import { moduleRefOf } from './task/define-task.js';
+import { shippableRef } from './task/function-ref.js';
 import { describeValue } from './validate.js';
 
 /** A capture-free function, by its source text. */
@@ -78,10 +77,8 @@ export type TaskDescription = SourceTask | DefinedTask | ModuleExportTask;
  */
 export function describeTask(fn: unknown, where: string): TaskDescription {
   if (typeof fn !== 'function') throw new TypeError(`${where}: fn must be a function, received ${describeValue(fn)}`);
-  const ref = moduleRefOf(fn);
-  if (ref) return ref;
-  const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
-  return { kind: 'source', source: analysis.source, form: analysis.form };
+  // The one FunctionRef maker, so the cluster refuses and accepts exactly what a local pool does.
+  return shippableRef(where, fn);
 }
 
 /** What tsx/esbuild's `keepNames` inject into function bodies (`__name`), defined as a worker defines it. */

@@ -107,7 +107,7 @@ export function mapOnWorkers<T, R, C = undefined>(
  * structured clone with shareables revived over the same memory. Throws a
  * `TypeError` naming what cannot be cloned.
  */
-function copyContext<C>(where: string, context: C): C | undefined {
+export function copyContext<C>(where: string, context: C): C | undefined {
   if (context === undefined) return undefined;
   try {
     return decodeShareables(structuredClone(encodeShareables(context))) as C;

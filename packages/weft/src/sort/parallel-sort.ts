@@ -8,7 +8,7 @@ import { backendChoice, expectsNativeBackend } from '../backend/select-backend.j
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError, WeftError } from '../errors.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
-import { currentScheduler } from '../pool/current-scheduler.js';
+import { currentScheduler } from '../task/current-scheduler.js';
 import { mapOnWorkers } from '../map/map-on-workers.js';
 import { defaultWorkers } from '../pool/default-pool.js';
 import { Pool } from '../pool/pool.js';

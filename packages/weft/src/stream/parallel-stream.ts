@@ -6,10 +6,8 @@
  */
 import type { BackendKind } from '../backend/backend.js';
 import { backendChoice, expectsNativeBackend } from '../backend/select-backend.js';
-import { describeThrown } from '../codec/error-codec.js';
-import type { MapFn } from '../map/map-on-workers.js';
-import { decodeShareables, encodeShareables } from '../memory/shareable.js';
-import { currentScheduler } from '../pool/current-scheduler.js';
+import { copyContext, type MapFn } from '../map/map-on-workers.js';
+import { currentScheduler } from '../task/current-scheduler.js';
 import { defaultWorkers } from '../pool/default-pool.js';
 import { Pool } from '../pool/pool.js';
 import { functionRef, shippableRef } from '../task/function-ref.js';
@@ -58,16 +56,6 @@ export interface ParallelStreamOptions<C = undefined> {
 }
 
 const WHERE = 'parallelStream';
-
-/** The context as workers see it (shareables revived over the same memory); a `TypeError` naming what cannot be cloned. */
-function contextCopy(context: unknown): unknown {
-  if (context === undefined) return undefined;
-  try {
-    return decodeShareables(structuredClone(encodeShareables(context)));
-  } catch (err) {
-    throw new TypeError(`${WHERE}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
-  }
-}
 
 /**
  * Map `fn` over `source` on workers, as the results are consumed: an async
@@ -152,7 +140,7 @@ export function parallelStream<T, R, C = undefined>(
   // Refuse at the call what cannot travel, unless native threads (closures as they are) are expected.
   const closures = pool === undefined && expectsNativeBackend(choice);
   const ref = closures ? undefined : shippableRef(WHERE, fn);
-  const context = closures ? undefined : contextCopy(options.context);
+  const context = closures ? undefined : copyContext(WHERE, options.context);
   return new StreamIterator<Awaited<R>>({
     where: WHERE,
     source: source as object,
@@ -164,7 +152,7 @@ export function parallelStream<T, R, C = undefined>(
       const workers = pool === undefined ? await defaultWorkers(choice) : await pool.workerPool();
       // Shared-heap threads take the closure and the caller's context as they are.
       if (workers.backend.kind === 'native') return { pool: workers, ref: functionRef(WHERE, fn, true), context: options.context };
-      return { pool: workers, ref: ref ?? shippableRef(WHERE, fn), context: closures ? contextCopy(options.context) : context };
+      return { pool: workers, ref: ref ?? shippableRef(WHERE, fn), context: closures ? copyContext(WHERE, options.context) : context };
     },
   });
 }

@@ -10,8 +10,8 @@ import { describeThrown } from '../codec/error-codec.js';
 import { TaskError } from '../errors.js';
 import { dispatchMap } from '../map/dispatch-map.js';
 import { itemFailure } from '../map/run-inline.js';
-import { nestedFailureIndex } from '../pool/current-scheduler.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
+import { nestedFailureIndex } from '../task/current-scheduler.js';
+import type { WorkerPool } from '../backend/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
 import { describeValue } from '../validate.js';
 

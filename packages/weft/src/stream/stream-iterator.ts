@@ -8,7 +8,7 @@
  */
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError } from '../errors.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
+import type { WorkerPool } from '../backend/worker-pool.js';
 import { describeValue } from '../validate.js';
 import type { FunctionRef } from '../protocol.js';
 import { BatchPlan } from './batch-plan.js';
