@@ -49,12 +49,12 @@ export function shippableRef(where: string, fn: unknown): ShippableRef {
   if (!ref) {
     const text = Function.prototype.toString.call(fn);
     ref = bySource.get(text);
-    if (!ref) {
-      const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
-      ref = { kind: 'source', source: analysis.source, form: analysis.form };
-      if (bySource.size >= SOURCE_CACHE_LIMIT) bySource.clear();
-      bySource.set(text, ref);
-    }
+    // A fresh function with known text: not remembered by object too (a WeakMap entry per call costs more than the lookup saves).
+    if (ref) return ref;
+    const analysis = analyzeFunction(fn as (...args: never[]) => unknown, `${where}: fn`);
+    ref = { kind: 'source', source: analysis.source, form: analysis.form };
+    if (bySource.size >= SOURCE_CACHE_LIMIT) bySource.clear();
+    bySource.set(text, ref);
   }
   byFunction.set(fn as object, ref);
   return ref;
