@@ -20,20 +20,6 @@ export type WeftErrorCode =
   | 'WEFT_CHANNEL_CLOSED';
 
 /**
- * Base class of the errors Weft raises for its own reasons (not the
- * `TypeError`/`RangeError` it throws for bad arguments).
- *
- * @example
- * ```ts
- * import { parallelMap, WeftError } from 'weftjs';
- * try {
- *   await parallelMap([1, 2], (x) => { if (x === 2) throw new Error('no'); return x; });
- * } catch (err) {
- *   if (err instanceof WeftError) console.log(err.code); // 'WEFT_TASK_FAILED'
- * }
- * ```
- */
-/**
  * Each code's class name, written out: a minifier that renames classes (an
  * app's bundler, or the worker runtime's build) must not change `err.name`.
  */
@@ -54,6 +40,20 @@ const NAMES: Record<WeftErrorCode, string> = {
 /** Weft's own error classes (filled in below, once they exist). */
 const OWN_CLASSES = new Set<Function>();
 
+/**
+ * Base class of the errors Weft raises for its own reasons (not the
+ * `TypeError`/`RangeError` it throws for bad arguments).
+ *
+ * @example
+ * ```ts
+ * import { parallelMap, WeftError } from 'weftjs';
+ * try {
+ *   await parallelMap([1, 2], (x) => { if (x === 2) throw new Error('no'); return x; });
+ * } catch (err) {
+ *   if (err instanceof WeftError) console.log(err.code); // 'WEFT_TASK_FAILED'
+ * }
+ * ```
+ */
 export class WeftError extends Error {
   /** A stable, machine-readable code. */
   readonly code: WeftErrorCode;
