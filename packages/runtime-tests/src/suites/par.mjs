@@ -90,7 +90,11 @@ describe('par: short-circuiting terminals stop work', () => {
   const counted = (counter, inline) =>
     par(items, { context: { counter }, chunkSize: 1000, inline, concurrency: 2 }).map((x, _i, ctx) => {
       Atomics.add(ctx.counter, 0, 1);
-      return x;
+      // A few microseconds of work per item: half the source then takes far longer than a worker
+      // can be descheduled on a busy machine, so the other worker cannot race through it first.
+      let h = x;
+      for (let k = 0; k < 400; k++) h = Math.imul(h ^ k, 0x9e3779b1) ^ (h >>> 15);
+      return h === 0.5 ? h : x;
     });
 
   for (const inline of ['never', 'auto']) {
