@@ -9,7 +9,8 @@
         "src/lock.cc",
         "src/condition.cc",
         "src/thread_local.cc",
-        "src/atomics.cc"
+        "src/atomics.cc",
+        "src/regexp_frames.cc"
       ],
       "cflags_cc": ["-std=gnu++20", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
       "cflags_cc!": ["-fno-exceptions"],

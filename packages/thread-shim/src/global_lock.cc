@@ -1,13 +1,10 @@
 // The global lock: how the main thread and spawned threads share the one V8
 // isolate, and how the main thread's libuv loop gives the lock away while it
 // would otherwise sleep. See README.md, "How the global lock moves".
-#include <dlfcn.h>
 #include <execinfo.h>
 #include <poll.h>
 
 #include <cstdio>
-#include <cstring>
-#include <unordered_map>
 
 #include "shim.h"
 
@@ -21,22 +18,6 @@ thread_local ThreadRecord* tls_record = nullptr;
 void OnAsync(uv_async_t* handle);
 void OnPrepare(uv_prepare_t* handle);
 
-// Whether `address` (a return address) lies in V8's regexp engine, by its
-// exported name. dladdr scans the symbol table (tens of thousands of entries
-// in node), so each address is looked up once; the interrupt paths have few
-// of them. Only the global lock holder runs interrupts, so no other lock.
-bool IsRegExpEngineFrame(void* address) {
-  static std::unordered_map<void*, bool> known;
-  auto found = known.find(address);
-  if (found != known.end()) return found->second;
-  Dl_info info;
-  bool regexp = dladdr(address, &info) != 0 && info.dli_sname != nullptr &&
-                (std::strstr(info.dli_sname, "RegExp") != nullptr ||
-                 std::strstr(info.dli_sname, "regexp") != nullptr);
-  known.emplace(address, regexp);
-  return regexp;
-}
-
 // True when V8 is handling this interrupt from inside its regular-expression
 // engine: native irregexp code and the bytecode interpreter check for
 // interrupts while they backtrack. Irregexp is not reentrant: a match keeps
@@ -48,8 +29,9 @@ bool IsRegExpEngineFrame(void* address) {
 // The native frames between this callback and the first JS frame are those of
 // V8's interrupt handling and of whoever checked for the interrupt
 // (NativeRegExpMacroAssembler::CheckStackGuardState,
-// IrregexpInterpreter::MatchInternal in V8 11.3). The unwinder stops at the
-// first frame without unwind information, i.e. at generated code.
+// IrregexpInterpreter::MatchInternal in V8 11.3), recognised by name in
+// regexp_frames.cc. The unwinder stops at the first frame without unwind
+// information, i.e. at generated code.
 bool InterruptedInsideRegExp() {
   void* frames[16];
   int count = backtrace(frames, 16);
@@ -327,6 +309,7 @@ void ConfigurePreemption(bool enabled, int interval_ms) {
     }
   }
   if (start) {
+    LoadRegExpEngineRanges();  // read the symbol table now, not in an interrupt
     s.preempt_thread = std::thread(PreemptLoop);
   } else if (!enabled) {
     StopPreemptThread();

@@ -171,6 +171,8 @@ void ThreadCount(const v8::FunctionCallbackInfo<v8::Value>& info) {
                                    v8::Number::New(isolate, yields)));
   Ignore(result->CreateDataProperty(context, Str(isolate, "preemptionsDeferred"),
                                    v8::Number::New(isolate, deferred)));
+  Ignore(result->CreateDataProperty(context, Str(isolate, "regexpEngineFunctions"),
+                                   v8::Number::New(isolate, static_cast<double>(RegExpEngineRangeCount()))));
   info.GetReturnValue().Set(result);
 }
 

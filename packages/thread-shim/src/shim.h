@@ -159,6 +159,13 @@ struct Shim {
 Shim& S();
 bool Installed();
 
+// regexp_frames.cc: whether a return address lies in V8's regular-expression
+// engine (by dynamic symbol, or by the executable's .symtab where the binary
+// exports none, as npm's Node 24 does). Load reads the table once.
+void LoadRegExpEngineRanges();
+size_t RegExpEngineRangeCount();
+bool IsRegExpEngineFrame(void* address);
+
 // Thread identity.
 bool IsMainThread();
 ThreadRecord* CurrentRecord();  // main_record on the main thread
