@@ -21,6 +21,14 @@ function tsPlugin(declarations) {
   });
 }
 
+/** Give each class declaration of rollup's output its own name back after minifying: a static block that sets it. */
+function keepClassNames(code) {
+  return code.replace(
+    /^(\s*)class (\w+)(\b[^{\n]*)\{/gm,
+    (_, indent, name, heritage) => `${indent}class ${name}${heritage}{ static { Object.defineProperty(this, 'name', { value: '${name}' }); }`,
+  );
+}
+
 /** Bundle and minify the worker runtime into a single script (an IIFE: valid as a classic or module worker, and as Node eval code). */
 async function bundleWorker() {
   const bundle = await rollup({
@@ -33,9 +41,10 @@ async function bundleWorker() {
   });
   const { output } = await bundle.generate({ format: 'iife', name: '__weftWorker', sourcemap: false });
   await bundle.close();
-  // Minified (names kept: a Mutex revived in a task is a `Mutex`, and error classes travel by name) — the
-  // main bundle carries this text, and browsers download it.
-  const { code } = await transform(output[0].code, { minify: true, keepNames: true, target: 'es2022' });
+  // Minified — the main bundle carries this text, and browsers download it — with class names kept (a
+  // Mutex revived in a task is a `Mutex`, and error classes travel by name). Only classes: esbuild's
+  // keepNames would also wrap every function (2.3 kB gzipped more, for names nothing reads).
+  const { code } = await transform(keepClassNames(output[0].code), { minify: true, target: 'es2022' });
   return code;
 }
 

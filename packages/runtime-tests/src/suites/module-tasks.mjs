@@ -2,9 +2,9 @@
 // URL (file: on Node, Bun and Deno; http: in the browser). Also: a task module
 // that starts parallel work when it loads, and parallelMap nested in a pool task.
 // The task modules are ../../../weft/test/fixtures/*.mjs.
-import { fromModule, parallelMap, Pool, TaskError } from 'weftjs';
+import { fromModule, par, parallelMap, Pool, TaskError } from 'weftjs';
 import { failingAt, nestedThreadIds, sumOfSquares } from '../../../weft/test/fixtures/nested-tasks.mjs';
-import { countStatements, shout } from '../../../weft/test/fixtures/text-tasks.mjs';
+import { addLengths, countStatements, shout } from '../../../weft/test/fixtures/text-tasks.mjs';
 import { describe, expect, it, rejectionOf, within, workersOnly } from '../harness.mjs';
 
 const fixture = new URL('../../../weft/test/fixtures/text-tasks.mjs', import.meta.url);
@@ -36,6 +36,33 @@ describe('module functions', () => {
   it('refuses bad module references at the call', () => {
     expect(() => fromModule('./relative.js', 'f')).toThrow(TypeError);
     expect(() => fromModule(fixture, '')).toThrow(/exportName/);
+  });
+});
+
+describe('module functions in par chains', () => {
+  const sources = ['let a = 1; let b = 2;', 'f();', '', 'x; y; z;'];
+
+  it('runs defineTask functions as stages and terminals, with context, on workers and inline', async () => {
+    for (const inline of ['never', 'auto']) {
+      expect(await par(sources, { inline }).map(countStatements).sum()).toBe(6);
+      expect(await par(sources, { inline, chunkSize: 1 }).map(countStatements).reduce(addLengths, 0)).toBe(6);
+      expect(await par(['a', 'b', 'c'], { context: { suffix: '!' }, inline }).map(shout).filter((s) => s !== 'B!').toArray()).toEqual(['A!', 'C!']);
+      expect(await par(sources, { inline }).findIndex(countStatements)).toBe(0);
+    }
+  });
+
+  it('runs fromModule exports as a stage, a predicate and a comparator', async () => {
+    const tokenCount = fromModule(fixture, 'tokenCount');
+    const byLength = fromModule(fixture, 'byLength');
+    expect(await par(['a b c', 'd', 'e f']).map(tokenCount).toArray()).toEqual([3, 1, 2]);
+    expect(await par(['', ' ', 'g h', 'i']).findIndex(tokenCount)).toBe(2);
+    expect(await par(['pear', 'fig', 'apple'], { chunkSize: 1 }).max(byLength)).toBe('apple');
+  });
+
+  it('fails the chain with a TaskError naming a missing export', async () => {
+    const err = await rejectionOf(par(['a', 'b']).map(fromModule(fixture, 'notAFunction')).toArray());
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.cause.message).toContain('notAFunction');
   });
 });
 

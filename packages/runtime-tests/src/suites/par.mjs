@@ -229,11 +229,47 @@ describe('par: checks at the call', () => {
     expect(() => par([1]).reduce(null, 0)).toThrow(/par\(\.\.\.\)\.reduce: fn must be a function, received null/);
   });
 
-  it('module functions and async functions are refused as stages, saying why', () => {
-    const task = defineTask('file:///par-task.js', (x) => x + 1);
-    expect(() => par([1]).map(task)).toThrow(/par\(\.\.\.\)\.map: fn: module functions \(defineTask, fromModule\) cannot be stages of a par chain/);
-    expect(() => par([1]).map(async (x) => x)).toThrow(/par\(\.\.\.\)\.map: fn: async functions cannot be used in a par chain/);
+  for (const inline of ['never', 'auto']) {
+    it(`awaits async stage and terminal functions, item after item within a chunk (inline: ${inline})`, async () => {
+      const items = Array.from({ length: 40 }, (_, i) => i);
+      const expected = items.map((x) => x * 2).filter((x) => x % 3 === 0);
+      expect(await par(items, { chunkSize: 5, inline }).map(async (x) => x * 2).filter(async (x) => x % 3 === 0).toArray()).toEqual(expected);
+      expect(await par(items, { chunkSize: 5, inline }).flatMap(async (x) => [x, -x]).count()).toBe(80);
+      expect(await par(items, { inline }).find(async (x) => x > 30)).toBe(31);
+      expect(await par(items, { inline }).findIndex(async (x) => x * x > 200)).toBe(15);
+      expect(await par(items, { inline }).some(async (x) => x === 39)).toBe(true);
+      expect(await par(items, { inline }).every(async (x) => x < 39)).toBe(false);
+      expect(await par(items, { chunkSize: 7, inline }).reduce(async (a, b) => a + b, 0)).toBe(780);
+      expect(await par(items, { inline }).max(async (a, b) => (a % 10) - (b % 10))).toBe(39);
+      const counts = await par(['a b', 'b c b'], { chunkSize: 1, inline }).flatMap(async (line) => line.split(' ')).fold(
+        async () => ({}),
+        async (acc, word) => ({ ...acc, [word]: (acc[word] ?? 0) + 1 }),
+        async (a, b) => {
+          for (const [word, n] of Object.entries(b)) a[word] = (a[word] ?? 0) + n;
+          return a;
+        },
+      );
+      expect(counts).toEqual({ a: 1, b: 3, c: 1 });
+      expect(await par([]).fold(async () => 'empty', (acc) => acc, (a) => a)).toBe('empty');
+    });
+  }
+
+  it('an async stage that rejects fails the chain with its source index and the original error', async () => {
+    const err = await rejectionOf(par(Array.from({ length: 30 }, (_, i) => i), { chunkSize: 4, inline: 'never' }).map(async (x) => {
+      if (x === 17) throw new RangeError('no 17');
+      return x;
+    }).toArray());
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.index).toBe(17);
+    expect(err.cause.name).toBe('RangeError');
+    expect(err.cause.message).toBe('no 17');
   });
+
+  it('an async function that captures is refused at the call, naming the capture', () => {
+    let limit = 3; // let: Bun's transpiler inlines a const number into the function's text
+    limit += 1;
+    expect(() => par([1]).filter(async (x) => x > limit)).toThrow(/limit/);
+  }, { skip: workersOnly('closures run as they are on native threads') });
 
   it('object items are copies: a stage that changes one is not seen by the caller', async () => {
     const items = [{ n: 1 }, { n: 2 }];

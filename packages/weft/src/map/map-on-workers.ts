@@ -12,7 +12,7 @@ import type { WorkerPool } from '../backend/worker-pool.js';
 import type { FunctionRef } from '../protocol.js';
 import { functionRef } from '../task/function-ref.js';
 import { decodeShareables, encodeShareables } from '../memory/shareable.js';
-import { moduleRefOf } from '../task/define-task.js';
+import { moduleRefOf, type ModuleRef } from '../task/define-task.js';
 import { refuseDuringTaskImport } from '../task/task-import-guard.js';
 import { isTypeScriptModule, runtimeStripsTypes } from '../task/typescript-modules.js';
 import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue, toIndexable } from '../validate.js';
@@ -57,6 +57,17 @@ export interface ParallelMapOptions<C = undefined> {
   readonly inline?: 'auto' | 'never';
 }
 
+
+/**
+ * Whether a module function must never run on the calling thread: a
+ * `fromModule` export, and a TypeScript task module where the runtime does
+ * not strip types (whether a worker can load it, tsx can and ts-node cannot,
+ * must decide the outcome for every input size, not only for items that
+ * reach a worker).
+ */
+export function runsOnWorkersOnly(ref: ModuleRef | undefined): boolean {
+  return ref !== undefined && (ref.kind === 'module' || (isTypeScriptModule(ref.url) && !runtimeStripsTypes()));
+}
 
 /** Where `mapOnWorkers` gets its workers: the pool for a backend choice. */
 export type WorkersFor = (choice: BackendChoice) => Promise<WorkerPool>;
@@ -148,11 +159,7 @@ async function run<T, R, C>(
   // Probe: run the first items here, doubling the batch until the budget is spent.
   let next = 0;
   let perItemMs: number | undefined;
-  const moduleRef = moduleRefOf(fn);
-  // A module function runs on workers only (fromModule), and so does a TypeScript task module where the
-  // runtime does not strip types: whether a worker can load it (tsx can, ts-node cannot) must decide
-  // the outcome for every input size, not only for items that reach a worker.
-  const local = moduleRef?.kind === 'module' || (moduleRef !== undefined && isTypeScriptModule(moduleRef.url) && !runtimeStripsTypes()) ? undefined : fn;
+  const local = runsOnWorkersOnly(moduleRefOf(fn)) ? undefined : fn;
   // Items run here cross as they would to a worker (copied, results checked); shared-heap threads share both.
   const copies = backend.kind !== 'native';
   // Where this thread may not block (a browser's main thread), items never run here: they may use blocking APIs.

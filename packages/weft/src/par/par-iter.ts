@@ -5,6 +5,7 @@
  */
 import { describeThrown } from '../codec/error-codec.js';
 import { TaskError } from '../errors.js';
+import { resolveFunction } from '../runtime/resolve-function.js';
 import { DEFAULT_COMPARE, NOT_FOUND, type Sink } from './compile-chunk.js';
 import type { ChainPlan } from './par-options.js';
 import { runChain } from './run-chain.js';
@@ -23,8 +24,11 @@ type SearchHit = { readonly index: number; readonly value?: unknown } | null;
  * Every function passed to a chain follows {@link parallelMap}'s rules: it
  * captures nothing (values come through the `context` option), and one that
  * refers to outer variables is refused at the call with a `TypeError` naming
- * them. Stage functions and predicates get `(item, index, context)`, where
- * `index` is the position of the source item the value came from.
+ * them. Module functions (`defineTask`, `fromModule`) are called by
+ * reference, as by `parallelMap`, and `async` functions are awaited, one
+ * item after another within a chunk. Stage functions and predicates get
+ * `(item, index, context)`, where `index` is the position of the source item
+ * the value came from.
  *
  * @typeParam T - the type of the values this chain yields.
  * @typeParam C - the type of the `context` option.
@@ -154,7 +158,7 @@ export class ParIter<T, C = undefined> {
     return this.#run('reduce', { kind: 'reduce', fn: step }, { identity }).then((results) => {
       const chunks = results as T[];
       // Each chunk started from its own copy of identity; the caller's identity is returned only for an empty chain.
-      return chunks.length === 0 ? identity : combineOnCaller('reduce', chunks.slice(1), chunks[0] as T, fn);
+      return chunks.length === 0 ? identity : combineOnCaller('reduce', chunks.slice(1), chunks[0] as T, step);
     });
   }
 
@@ -179,11 +183,11 @@ export class ParIter<T, C = undefined> {
   fold<A>(init: () => A, step: (acc: A, item: T, index: number, context: C) => A, combine: (a: A, b: A) => A): Promise<A> {
     const initFn = this.#check('fold', 'init', init);
     const stepFn = this.#check('fold', 'step', step);
-    this.#check('fold', 'combine', combine);
+    const combineFn = this.#check('fold', 'combine', combine);
     return this.#run('fold', { kind: 'fold', init: initFn, step: stepFn }).then((results) => {
       const chunks = results as A[];
-      if (chunks.length === 0) return init();
-      return combineOnCaller('fold', chunks.slice(1), chunks[0] as A, combine);
+      if (chunks.length === 0) return onCaller('fold', initFn) as Promise<A>;
+      return combineOnCaller('fold', chunks.slice(1), chunks[0] as A, combineFn);
     });
   }
 
@@ -241,14 +245,16 @@ export class ParIter<T, C = undefined> {
 
   #extreme(kind: 'min' | 'max', compare: ((a: T, b: T) => number) | undefined): Promise<T | undefined> {
     const cmp = compare === undefined ? DEFAULT_COMPARE : this.#check(kind, 'compare', compare);
-    const order = cmp.fn as (a: T, b: T) => number;
-    return this.#run(kind, { kind, compare: cmp }).then((chunks) => {
+    return this.#run(kind, { kind, compare: cmp }).then(async (chunks) => {
       const parts = (chunks as T[][]).flat(1) as T[];
       if (parts.length === 0) return undefined;
-      return combineOnCaller(kind, parts.slice(1), parts[0] as T, (acc, value) => {
-        const c = order(value, acc);
-        return (kind === 'min' ? c < 0 : c >= 0) ? value : acc;
-      });
+      let acc = parts[0] as T;
+      for (let k = 1; k < parts.length; k++) {
+        const value = parts[k] as T;
+        const c = (await onCaller(kind, cmp, value, acc)) as number;
+        if (kind === 'min' ? c < 0 : c >= 0) acc = value;
+      }
+      return acc;
     });
   }
 
@@ -346,13 +352,24 @@ export class ParIter<T, C = undefined> {
   }
 }
 
-/** Merge the chunks' results on the calling thread, in input order; a throw there fails the call with a `TaskError` without an index. */
-function combineOnCaller<A, B>(name: string, parts: readonly B[], start: A, merge: (acc: A, part: B) => A): A {
-  let acc = start;
+/**
+ * Call a chain function on the calling thread, where chunk results are
+ * merged: a module function is resolved here first (imported once), and an
+ * async one awaited. A throw fails the call with a `TaskError` without an
+ * index.
+ */
+async function onCaller(name: string, fn: ChainFunction, ...args: unknown[]): Promise<unknown> {
   try {
-    for (const part of parts) acc = merge(acc, part);
+    const callable = (fn.module === undefined ? fn.fn : await resolveFunction(fn.module)) as (...a: unknown[]) => unknown;
+    return await callable(...args);
   } catch (err) {
-    throw new TaskError(`par(...).${name}: the function threw while combining the chunks' results: ${describeThrown(err)}`, err);
+    throw new TaskError(`par(...).${name}: the function threw on the calling thread, merging the chunks' results: ${describeThrown(err)}`, err);
   }
+}
+
+/** Merge the chunks' results on the calling thread, in input order, with `fn(acc, part)`. */
+async function combineOnCaller<A>(name: string, parts: readonly A[], start: A, fn: ChainFunction): Promise<A> {
+  let acc = start;
+  for (const part of parts) acc = (await onCaller(name, fn, acc, part)) as A;
   return acc;
 }

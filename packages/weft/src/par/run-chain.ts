@@ -8,12 +8,13 @@
  */
 import { describeThrown } from '../codec/error-codec.js';
 import { TaskError } from '../errors.js';
-import { mapOnWorkers } from '../map/map-on-workers.js';
+import { mapOnWorkers, runsOnWorkersOnly } from '../map/map-on-workers.js';
 import { itemFailure } from '../map/run-inline.js';
 import { defaultWorkers } from '../pool/default-pool.js';
-import { compileChunk, ITEM_FAILURE, ITEM_FAILURE_INDEX, type ChunkEnv, type ChunkTask, type Sink } from './compile-chunk.js';
+import { compileChunk, sinkFunctions, ITEM_FAILURE, ITEM_FAILURE_INDEX, type ChunkEnv, type ChunkTask, type Sink } from './compile-chunk.js';
 import type { ChainPlan } from './par-options.js';
 import type { Stage } from './stage.js';
+import type { ModuleRef } from '../task/define-task.js';
 
 /** Chunks per participant by default: enough for uneven items to balance, few enough that per-chunk costs vanish. */
 const CHUNKS_PER_WORKER = 16;
@@ -36,6 +37,11 @@ function cutChunks(plan: ChainPlan): ChunkTask[] {
     chunks.push(inPlace ? { start, end } : { start, end, items: (items as unknown[]).slice(start, end) });
   }
   return chunks;
+}
+
+/** The module references of the functions a sink calls inside chunks. */
+function sinkModules(sink: Sink): (ModuleRef | undefined)[] {
+  return sinkFunctions(sink).map((fn) => fn.module);
 }
 
 function unwrapFailure(where: string, err: unknown, chunks: readonly ChunkTask[]): unknown {
@@ -66,7 +72,12 @@ export function runChain(where: string, plan: ChainPlan, stages: readonly Stage[
     context: env,
     ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
     ...(plan.options.signal === undefined ? {} : { signal: plan.options.signal }),
-    ...(plan.options.inline === undefined ? {} : { inline: plan.options.inline }),
+    // A chain with a fromModule function runs every chunk on workers, as parallelMap runs that function.
+    ...(stages.some((stage) => runsOnWorkersOnly(stage.module)) || sinkModules(sink).some(runsOnWorkersOnly)
+      ? { inline: 'never' as const }
+      : plan.options.inline === undefined
+        ? {}
+        : { inline: plan.options.inline }),
     ...(plan.pool === undefined && plan.options.backend !== undefined ? { backend: plan.options.backend } : {}),
     // parallelMap counts chunks; the user counts source items.
     ...(onProgress === undefined ? {} : { onProgress: (done: number, of: number) => onProgress(done === of ? total : Math.min(total, done * size), total) }),

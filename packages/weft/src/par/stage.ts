@@ -5,7 +5,7 @@
  * @module
  */
 import { analyzeFunction } from '../task/analyze-function.js';
-import { moduleRefOf } from '../task/define-task.js';
+import { moduleRefOf, type ModuleRef } from '../task/define-task.js';
 import { checkFunction } from '../validate.js';
 
 /** What a stage does with the value it receives. */
@@ -14,8 +14,12 @@ export type StageKind = 'map' | 'filter' | 'flatMap';
 /** A user function a chain runs: the function itself and, where it travels as text, the expression that evaluates to it. */
 export interface ChainFunction {
   readonly fn: (...args: never[]) => unknown;
-  /** Source text that evaluates to the function in any realm; undefined where closures run as they are. */
+  /** Source text that evaluates to the function in any realm; undefined where closures run as they are, and for module functions. */
   readonly expression: string | undefined;
+  /** A module function (defineTask, fromModule): resolved by reference wherever the chunk runs. */
+  readonly module?: ModuleRef;
+  /** Its calls are awaited: an async function, or a module function (which may be one). */
+  readonly awaited: boolean;
 }
 
 /** One stage of a chain. */
@@ -25,30 +29,21 @@ export interface Stage extends ChainFunction {
 
 /**
  * Check a function given to a chain, at the call. `what` names it in
- * messages (`par(...).map: fn`). On workers it must capture nothing
- * (Weft's own check, with its message naming the captures); where closures
- * run as they are (`closures`), any synchronous function will do.
- * Module functions and async functions are refused everywhere, so that a
- * chain means the same on every backend.
+ * messages (`par(...).map: fn`). On workers an inline function must capture
+ * nothing (Weft's own check, with its message naming the captures); where
+ * closures run as they are (`closures`), any function will do. Module
+ * functions (`defineTask`, `fromModule`) are called by reference, as in
+ * `parallelMap`. Async functions (and module functions, which may be async)
+ * are awaited, item after item within a chunk.
  */
 export function chainFunction(where: string, name: string, fn: unknown, closures: boolean): ChainFunction {
   checkFunction(where, name, fn);
   const what = `${where}: ${name}`;
-  if (moduleRefOf(fn) !== undefined) {
-    throw new TypeError(
-      `${what}: module functions (defineTask, fromModule) cannot be stages of a par chain: a chain runs as one fused ` +
-        'function, and a module function can only be called by reference. Use an inline function, or parallelMap(items, task) for that step',
-    );
-  }
   const sync = fn as (...args: never[]) => unknown;
-  if (Object.prototype.toString.call(fn) === '[object AsyncFunction]') {
-    throw new TypeError(`${what}: async functions cannot be used in a par chain: its stages run synchronously, one item after another in a chunk. Use parallelMap for async work`);
-  }
-  if (closures) return { fn: sync, expression: undefined };
+  const module = moduleRefOf(fn);
+  if (module !== undefined) return { fn: sync, expression: undefined, module, awaited: true };
+  if (closures) return { fn: sync, expression: undefined, awaited: Object.prototype.toString.call(fn) === '[object AsyncFunction]' };
   const analysis = analyzeFunction(sync, what);
-  if (analysis.async) {
-    throw new TypeError(`${what}: async functions cannot be used in a par chain: its stages run synchronously, one item after another in a chunk. Use parallelMap for async work`);
-  }
   const expression = analysis.form === 'expression' ? `(${analysis.source})` : `Object.values({${analysis.source}})[0]`;
-  return { fn: sync, expression };
+  return { fn: sync, expression, awaited: analysis.async };
 }

@@ -64,6 +64,17 @@ export async function resolveFunction(ref: FunctionRef): Promise<AnyFunction> {
   return fn;
 }
 
+/**
+ * Where code compiled from text finds {@link resolveFunction}: a `par` chunk
+ * function calls its module functions through it (it runs on workers, where
+ * it can import nothing of Weft's). Every realm that loads this file has it,
+ * the calling thread's included; the first copy loaded keeps it.
+ */
+const RESOLVER_KEY = Symbol.for('weft.resolveFunction');
+if (!(RESOLVER_KEY in globalThis)) {
+  Object.defineProperty(globalThis, RESOLVER_KEY, { value: resolveFunction, configurable: true });
+}
+
 /** Import a task's module; a TypeScript module that a worker cannot load gets an error saying why and what to do. */
 async function importModule(url: string): Promise<Record<string, unknown>> {
   const typescript = isTypeScriptModule(url);
