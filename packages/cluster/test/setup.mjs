@@ -59,6 +59,19 @@ cluster.on = async function on(redis) {
   };
 };
 
+/**
+ * Run `body`; if it throws, throw again with the last lines each worker process printed (its stdout and
+ * stderr, where its Weft threads' own errors go), so that a failure that happened on a worker says what.
+ */
+export async function withWorkerOutput(workers, body) {
+  try {
+    return await body();
+  } catch (err) {
+    const output = workers.map((w, k) => `--- worker ${k} (${w.machine}), last lines:\n${w.lines.slice(-40).join('\n')}`).join('\n');
+    throw new Error(`${err?.message ?? err}\n${output}`, { cause: err });
+  }
+}
+
 /** Poll `condition` every 20 ms until it holds; reject after `ms` (a bounded wait, not a sleep). */
 export async function eventually(condition, ms = 15_000, what = 'condition') {
   const deadline = Date.now() + ms;

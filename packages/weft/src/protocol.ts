@@ -64,6 +64,14 @@ export const MapControl = {
   Stop: 1,
   /** Items finished so far (updated per chunk; read for progress). */
   Done: 2,
+  /**
+   * Participants inside the job: each adds 1 when it starts running it and
+   * subtracts 1 just before it posts `job-done`. After an abort, the caller
+   * replaces still-pending workers only while this is non-zero: a worker
+   * whose `job-done` is still in flight has left, and may already be running
+   * other work that a replacement would kill.
+   */
+  Running: 3,
   /** Number of words. */
   Length: 4,
 } as const;

@@ -1,6 +1,6 @@
 // parallelMap: failures inside workers (index and cause), worker death, abort.
-import { AbortError, parallelMap, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weftjs';
-import { describe, expect, it, notInBrowser, rejectionOf, sharedFlags, waitUntilChanged, within, workersOnly } from '../harness.mjs';
+import { AbortError, parallelMap, Pool, registerErrorClass, TaskError, WeftError, WorkerExitError } from 'weftjs';
+import { blocksTheCaller, describe, expect, it, notInBrowser, rejectionOf, sharedFlags, waitUntilChanged, within, workersOnly } from '../harness.mjs';
 
 class QuotaExceeded extends Error {
   name = 'QuotaExceeded';
@@ -156,6 +156,53 @@ describe('parallelMap: abort', () => {
     // Had a stuck worker been left behind, this call would never finish.
     expect(await within(parallelMap([1, 2, 3, 4], (x) => x * 2, { inline: 'never' }), 10_000, 'the next call')).toEqual([2, 4, 6, 8]);
   }, { skip: workersOnly('a native thread cannot be stopped: an item that ignores the abort keeps its thread') });
+
+  it('does not replace a worker that left the aborted call before the grace period ended', async () => {
+    const pool = new Pool({ size: 1 });
+    try {
+      const flags = sharedFlags(4);
+      const ac = new AbortController();
+      const run = pool.map([0], (x, _i, ctx) => {
+        Atomics.store(ctx.flags, 0, 1);
+        Atomics.notify(ctx.flags, 0);
+        Atomics.wait(ctx.flags, 1, 0, 10_000); // until the caller has aborted
+        Atomics.store(ctx.flags, 0, 2);
+        Atomics.notify(ctx.flags, 0);
+        return x;
+      }, { context: { flags }, signal: ac.signal, inline: 'never' });
+      await waitUntilChanged(flags, 0, 0);
+      const abortedAt = performance.now();
+      ac.abort();
+      expect(await rejectionOf(run)).toBeInstanceOf(AbortError);
+      let next;
+      // From inside a timer, hold this thread while the worker leaves the aborted call and starts the
+      // next task, until the grace period is over: the grace timer, now due, then runs in the same turn
+      // of timers, before this thread reads the worker's job-done message (as when a loaded machine
+      // delays that message). Replacing the worker then would kill the next task.
+      await new Promise((resolve) => setTimeout(() => {
+        Atomics.store(flags, 1, 1);
+        Atomics.notify(flags, 1);
+        Atomics.wait(flags, 0, 1, 10_000);
+        next = pool.run((ctx) => {
+          Atomics.store(ctx.flags, 2, 1);
+          Atomics.notify(ctx.flags, 2);
+          Atomics.wait(ctx.flags, 3, 0, 10_000);
+          return 'done';
+        }, { flags });
+        Atomics.wait(flags, 2, 0, 10_000);
+        while (performance.now() - abortedAt < 300);
+        resolve();
+      }, 0));
+      // Replacing it would have been decided by now, in that grace timer.
+      expect(pool.stats.replaced).toBe(0);
+      Atomics.store(flags, 3, 1);
+      Atomics.notify(flags, 3);
+      expect(await within(next, 10_000, 'the next task')).toBe('done');
+      expect(pool.stats.replaced).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, { skip: [workersOnly('a native thread is never replaced'), blocksTheCaller('holding the calling thread')] });
 
   it('lets cooperative items stop without losing the pool', async () => {
     const ac = new AbortController();

@@ -15,8 +15,12 @@ describe('fork-join inside tasks', () => {
   });
 
   it('steals: idle workers take forked work', async () => {
+    // Whether an idle worker steals during one call depends on the scheduler (a loaded machine, or the
+    // shim's one lock, can leave the others no turn in 20 ms): round after round until one does, bounded.
     const before = pool().stats.stolen;
-    expect(await pool().run(fib, 30, 20)).toBe(fibSeq(30));
+    for (let round = 0; round < 20 && pool().stats.stolen === before; round++) {
+      expect(await pool().run(fib, 30, 20)).toBe(fibSeq(30));
+    }
     expect(pool().stats.stolen).toBeGreaterThan(before);
   });
 

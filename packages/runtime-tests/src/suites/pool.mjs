@@ -137,6 +137,7 @@ describe('Pool: crashes and resource limits', () => {
       jobs.push(pool().run((code) => globalThis.process.exit(code), 3));
       jobs.push(pool().run((x) => x + 1, i));
     }
+    const replacedBefore = pool().stats.replaced;
     const settled = await within(Promise.allSettled(jobs), 120_000, 'the crash storm');
     let exits = 0;
     for (let i = 0; i < settled.length; i++) {
@@ -151,6 +152,7 @@ describe('Pool: crashes and resource limits', () => {
       else expect(outcome.reason).toBeInstanceOf(WorkerExitError);
     }
     expect(exits).toBe(crashes);
+    expect(pool().stats.replaced - replacedBefore).toBe(crashes); // each crash lost one worker
     expect(await pool().run((x) => x * 3, 5)).toBe(15);
     expect(pool().stats.workers).toBe(2);
   }, { skip: [notInBrowser('process.exit'), workersOnly(cannotKillAThread)], timeout: 150_000 });

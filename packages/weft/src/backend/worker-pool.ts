@@ -77,7 +77,12 @@ export class PoolWorker {
     if (this.jobs.delete(jobId)) this.release();
   }
 
-  terminate(): void {
+  /** Why Weft terminated this worker, when it did: reported with its exit (Node says only "code 1"). */
+  stopReason: Error | undefined;
+
+  /** Stop the worker; `reason` says why, in the exit error its jobs and tasks get. */
+  terminate(reason?: string): void {
+    if (reason !== undefined) this.stopReason ??= new Error(`Weft terminated the worker: ${reason}`);
     this.context.terminate();
   }
 }
@@ -98,6 +103,13 @@ export class WorkerPool {
     private readonly hooks: WorkerPoolHooks,
     private readonly spawnOptions: SpawnOptions = {},
   ) {}
+
+  /**
+   * Workers lost while the pool was open: they died (crashed, exited) or were
+   * stopped by {@link WorkerPool.replace}, counted when that is called. Each
+   * is replaced when work needs it.
+   */
+  lost = 0;
 
   /** How many workers are started now (for cost estimates: a cold pool pays start-up). */
   get started(): number {
@@ -148,9 +160,10 @@ export class WorkerPool {
     for (const resolve of waiters) resolve();
   }
 
-  /** Stop a worker (stuck or no longer trusted); its jobs hear `exit`, and a replacement starts. */
-  replace(worker: PoolWorker): void {
-    worker.terminate();
+  /** Stop a worker (stuck or no longer trusted); its jobs hear `exit`, with `reason`, and a replacement starts. */
+  replace(worker: PoolWorker, reason: string): void {
+    if (worker.alive && worker.stopReason === undefined && !this.closed) this.lost++;
+    worker.terminate(reason);
   }
 
   /** Stop every worker; no replacements are started. Resolves once all have exited (or after `timeoutMs`). */
@@ -189,12 +202,13 @@ export class WorkerPool {
       exit: (exitCode, cause) => {
         clearTimeout(startup);
         if (!worker) return;
-        const error = cause ?? startupError;
+        const error = cause ?? startupError ?? worker.stopReason;
         const dead = worker;
         // First of all: locks it held are poisoned, so their waiters stop waiting.
         if (dead.threadId !== 0) markThreadDead(dead.threadId);
         dead.alive = false;
         if (this.workers[dead.index] === dead) this.workers[dead.index] = undefined;
+        if (!this.closed && dead.stopReason === undefined) this.lost++;
         if (!this.closed) this.hooks.exit(dead, exitCode, error);
         for (const listener of [...dead.jobs.values()]) listener.exit(dead, exitCode, error);
         dead.jobs.clear();

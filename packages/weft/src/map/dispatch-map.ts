@@ -193,9 +193,12 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
       aborted = true;
       for (const worker of pending) worker.retiring++;
       reject(failure);
-      // Workers stop at the next item; one still busy after the grace period is replaced.
+      // Workers stop at the next item; one still busy after the grace period is replaced. Once every
+      // participant has left the job (its job-done may still be on the way), nobody is: a worker that
+      // left may be running other work already.
       const timer = setTimeout(() => {
-        for (const worker of pending) if (worker.alive) pool.replace(worker);
+        if (Atomics.load(control, MapControl.Running) === 0) return;
+        for (const worker of pending) if (worker.alive) pool.replace(worker, `it was still running this call ${ABORT_GRACE_MS} ms after the call was aborted`);
       }, ABORT_GRACE_MS);
       (timer as { unref?: () => void }).unref?.();
     }

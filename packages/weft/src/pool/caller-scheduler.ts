@@ -381,7 +381,7 @@ export class CallerScheduler {
       if (Atomics.load(memory.words, base + Slot.State) !== TaskState.Running) return;
       const runner = Atomics.load(memory.words, base + Slot.Runner);
       const worker = runner > 0 ? run.workers.live().find((w) => w.index === runner - 1) : undefined;
-      if (worker) run.workers.replace(worker);
+      if (worker) run.workers.replace(worker, `its task was still running ${this.options.grace} ms after it was cancelled`);
     }, this.options.grace);
     (timer as { unref?: () => void }).unref?.();
   }

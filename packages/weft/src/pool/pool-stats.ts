@@ -37,6 +37,12 @@ export interface PoolStats {
   readonly failed: number;
   /** Tasks a worker took from another worker's deque. */
   readonly stolen: number;
+  /**
+   * Workers lost while the pool was open and replaced: they crashed or
+   * exited, or Weft stopped them because they still ran a cancelled,
+   * timed-out or aborted task after its grace period.
+   */
+  readonly replaced: number;
   /** Time from start to finish (ms), over the last samples; `undefined` when `recordTiming` is off. */
   readonly runTime: DurationSummary | undefined;
   /** Time from submission to start (ms), over the last samples; `undefined` when `recordTiming` is off. */

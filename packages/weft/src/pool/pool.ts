@@ -326,6 +326,7 @@ export class Pool {
       completed: scheduler.completedCount,
       failed: scheduler.failedCount,
       stolen: memory ? Atomics.load(memory.words, Header.Stolen) : 0,
+      replaced: this.running?.workers.lost ?? 0,
       get runTime() {
         return recordTiming ? runTimes.summary() : undefined;
       },

@@ -140,6 +140,7 @@ export async function runMapJob(
   };
 
   const failure: ChunkFailure = { index: -1, error: undefined };
+  Atomics.add(control, MapControl.Running, 1);
   try {
     let fn: (...args: unknown[]) => unknown;
     try {
@@ -191,6 +192,7 @@ export async function runMapJob(
     }
     flush();
   } finally {
+    Atomics.sub(control, MapControl.Running, 1);
     post({ type: 'job-done', jobId });
   }
 }
