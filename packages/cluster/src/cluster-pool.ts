@@ -113,7 +113,14 @@ export class ClusterPool {
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
-  private checking = false;
+  /**
+   * The link a data check is running on. Only the data check is one at a time: the reachability check
+   * runs on every tick, because a command sent just before Redis went away waits (ioredis holds it until
+   * it reconnects), and a call must still fail after `connectionTimeout` then.
+   */
+  private checking: ClusterLink | undefined;
+  /** When that data check started: one unanswered for `connectionTimeout` counts as Redis unreachable (a hung server). */
+  private checkStartedAt = 0;
   private lostSince: number | undefined;
   private nextCall = 0;
   /** Resolved when no call is in flight (close waits on them). */
@@ -360,12 +367,14 @@ export class ClusterPool {
   /** Every `checkInterval`: is Redis reachable, and does it still hold our jobs? */
   private async check(): Promise<void> {
     const link = this.link;
-    if (this.checking || !link || this.calls.size === 0) return;
-    if (link.commands.status !== 'ready' || link.queue === undefined) {
-      this.lostSince ??= Date.now();
+    if (!link || this.calls.size === 0) return;
+    // Connected but silent (a server stopped or overloaded): the data check sent then has not answered.
+    const unanswered = this.checking === link && Date.now() - this.checkStartedAt >= this.connectionTimeout;
+    if (link.commands.status !== 'ready' || link.queue === undefined || unanswered) {
+      this.lostSince ??= unanswered ? this.checkStartedAt : Date.now();
       const downFor = Date.now() - this.lostSince;
       if (downFor >= this.connectionTimeout) {
-        const why = this.lastError ? ` (last error: ${this.lastError.message})` : '';
+        const why = unanswered ? ' (connected, but it answered no command)' : this.lastError ? ` (last error: ${this.lastError.message})` : '';
         for (const call of [...this.calls.values()]) {
           call.fail(new ClusterError('WEFT_CLUSTER_CONNECTION', `${call.where}: Redis was unreachable for ${downFor} ms (connectionTimeout ${this.connectionTimeout} ms)${why}`));
         }
@@ -374,7 +383,9 @@ export class ClusterPool {
       return;
     }
     this.lostSince = undefined;
-    this.checking = true;
+    if (this.checking === link) return;
+    this.checking = link;
+    this.checkStartedAt = Date.now();
     try {
       if (await link.stillHoldsData()) return;
       // Redis lost its data (restarted without persistence, or flushed): queue every unfinished chunk again.
@@ -386,7 +397,7 @@ export class ClusterPool {
     } catch {
       // The connection dropped mid-check: the next check sees it.
     } finally {
-      this.checking = false;
+      if (this.checking === link) this.checking = undefined;
     }
   }
 }

@@ -93,4 +93,27 @@ describe('faults', { timeout: 180_000 }, () => {
     await pool.close();
     await local.stop();
   });
+
+  it('Redis hung (connected, answering nothing): the call rejects with a ClusterError after connectionTimeout, and close resolves', async () => {
+    const redis = await startRedis();
+    const local = await cluster.on(redis);
+    const queue = freshQueue('hung');
+    const worker = await local.worker(queue);
+    const pool = new ClusterPool({ ...local.options(queue), checkInterval: 50, connectionTimeout: 500 });
+    try {
+      const call = pool.map(Array.from({ length: 20 }, (_, i) => i), slowDouble, { chunkSize: 1, context: { ms: 50 } });
+      await worker.waitFor(/^ITEM \d+ /);
+      redis.pause();
+      const startedWaiting = Date.now();
+      const err = await call.catch((e) => e);
+      assert.ok(err instanceof ClusterError, String(err));
+      assert.equal(err.code, 'WEFT_CLUSTER_CONNECTION');
+      assert.match(err.message, /unreachable for \d+ ms \(connectionTimeout 500 ms\) \(connected, but it answered no command\)/);
+      assert.ok(Date.now() - startedWaiting < 15_000, 'rejected within a bound of connectionTimeout');
+      await pool.close();
+    } finally {
+      redis.resume();
+      await local.stop();
+    }
+  });
 });

@@ -46,7 +46,15 @@ export async function startRedis(port, extraArgs = []) {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    /** Stop it (SIGKILL: nothing to persist); resolves when it has exited. */
+    /** Freeze it (SIGSTOP): connections stay open, and no command is answered until {@link resume}. */
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    /** Let a paused server go on (SIGCONT). */
+    resume() {
+      child.kill('SIGCONT');
+    },
+    /** Stop it (SIGKILL: nothing to persist, and it works on a paused server too); resolves when it has exited. */
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
