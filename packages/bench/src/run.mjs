@@ -3,6 +3,7 @@
 //   npm run bench                    every suite
 //   npm run bench -- --quick         fewer repetitions (a smoke run)
 //   npm run bench -- --only map,pool suites: map, sweep (item cost x size grid), par, stream, sort, pool, memory, sync, channel, size (weftjs min+gzip in a browser bundle, against its budget),
+//                                    browser (cold start in Chromium: import, first call, warm call, bare worker),
 //                                    cluster (weftjs-cluster over a local redis-server; skipped without one)
 //   npm run bench -- --out FILE.md   the report (default: docs/benchmarks.md, for full runs only: a run with
 //                                    --quick, --only or --threads prints its figures and writes no report
@@ -29,6 +30,7 @@ import { streamSuite } from './stream-suite.mjs';
 import { sortSuite } from './sort-suite.mjs';
 import { sweepSuite } from './sweep-suite.mjs';
 import { clusterSuite } from './cluster-suite.mjs';
+import { browserSuite } from './browser-suite.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => optionValue(args, name);
@@ -46,7 +48,7 @@ const shownArgs = args.map((a, i) => {
 });
 const chartFile = outFile === undefined ? undefined : `${outFile.slice(0, outFile.length - extname(outFile).length)}.svg`;
 if (outFile !== undefined && chartFile === outFile) throw new RangeError(`--out: the report is markdown (the chart goes beside it as .svg), received ${JSON.stringify(outFile)}`);
-const suites = { map: mapSuite, sweep: sweepSuite, par: parSuite, stream: streamSuite, sort: sortSuite, pool: poolSuite, memory: poolMemory, sync: syncSuite, channel: channelSuite, size: sizeSuite, cluster: clusterSuite };
+const suites = { map: mapSuite, sweep: sweepSuite, par: parSuite, stream: streamSuite, sort: sortSuite, pool: poolSuite, memory: poolMemory, sync: syncSuite, channel: channelSuite, size: sizeSuite, browser: browserSuite, cluster: clusterSuite };
 const only = (option('--only') ?? Object.keys(suites).join(',')).split(',');
 for (const name of only) if (!(name in suites)) throw new RangeError(`--only: unknown suite ${JSON.stringify(name)}; expected ${Object.keys(suites).join(', ')}`);
 const threads = positiveIntegerOption(args, '--threads', availableParallelism());

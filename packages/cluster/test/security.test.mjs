@@ -49,12 +49,13 @@ describe('signed jobs', { timeout: 180_000 }, () => {
     const name = freshQueue('tamper');
     const pool = c.pool(new ClusterPool(c.options(name)));
     const q = c.queue(name);
-    const call = pool.map([1], (x) => x + 1);
+    // Caught at once: the worker may refuse the job (and the call reject) before c.worker() below resolves.
+    const call = pool.map([1], (x) => x + 1).catch((e) => e);
     const job = await eventually(async () => (await q.getWaiting())[0], 10_000, 'the job is queued');
     await job.remove();
     await q.add('weft', { ...job.data, task: { kind: 'source', source: evil, form: 'expression' } }, { jobId: job.id });
     const worker2 = await c.worker(name);
-    const err = await call.catch((e) => e);
+    const err = await call;
     assert.ok(err instanceof ClusterError && err.code === 'WEFT_CLUSTER_REFUSED', String(err));
     await worker2.waitFor(new RegExp(`refused job ${job.id}`));
     assert.ok(!worker2.lines.some((line) => line.includes('PWNED')), 'the swapped code did not run');

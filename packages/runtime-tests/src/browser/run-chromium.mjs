@@ -18,7 +18,7 @@ export async function chromiumPath() {
 
 // Not @sparticuz/chromium's default args: their --single-process and
 // --disable-site-isolation-trials leave no page cross-origin isolated.
-const LAUNCH_ARGS = ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
+export const LAUNCH_ARGS = ['--no-sandbox', '--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
 
 /** Open `url`, echo its console through `log`, and wait (at most `timeoutMs`) for `expression` to be truthy; return its value. */
 async function resultOf(browser, url, expression, { log, timeoutMs }) {

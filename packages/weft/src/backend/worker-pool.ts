@@ -23,8 +23,8 @@ export interface WorkerPoolHooks {
   message(worker: PoolWorker, message: FromWorker): void;
   /** A worker is gone; called before its jobs hear about it. */
   exit(worker: PoolWorker, exitCode: number | null, error: unknown): void;
-  /** A message was posted to a worker: wake it if it sleeps in a blocking wait. */
-  posted(): void;
+  /** A message was posted to worker `index`: count it, and wake the worker if it sleeps in a blocking wait. */
+  posted(index: number): void;
 }
 
 /** One live context of the pool. */
@@ -47,14 +47,14 @@ export class PoolWorker {
     /** Stable position in the pool: the worker's deque, kept by its replacement. */
     readonly index: number,
     private readonly context: ExecutionContext,
-    private readonly posted: () => void,
+    private readonly posted: (index: number) => void,
   ) {}
 
   /** Send a message; throws (for example `DataCloneError`) when it cannot be sent. */
   /** Post `message`; the buffers in `transfer` are moved, not cloned. */
   post(message: ToWorker, transfer?: readonly ArrayBuffer[]): void {
     this.context.post(message, transfer);
-    this.posted();
+    this.posted(this.index);
   }
 
   /** Keep the process alive while this worker has work. */

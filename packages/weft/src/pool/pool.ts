@@ -149,8 +149,12 @@ export class Pool {
         }),
         message: (worker, message) => scheduler.onMessage(worker, message),
         exit: (worker, code, error) => scheduler.onWorkerExit(worker, code, error),
-        // A worker asleep in a blocking wait cannot take a message until WakeSeq moves.
-        posted: () => wakeAll(memory.words),
+        // A worker asleep in a blocking wait cannot take a message until WakeSeq moves; the count, bumped
+        // first, tells a worker about to sleep that a message is waiting (sched/scheduler-memory.ts).
+        posted: (index) => {
+          Atomics.add(memory.words, memory.postedWord(index), 1);
+          wakeAll(memory.words);
+        },
       }, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
       this.running = {
         backend,

@@ -59,7 +59,10 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
   let scheduler: WorkerScheduler | undefined;
   // Nested parallelMap calls in tasks fork chunks that call this (see map/nested-map.ts).
   Object.defineProperty(globalThis, RUN_CHUNK_KEY, { value: runNestedChunk, configurable: true });
+  // Messages received, the init included: the scheduler compares it with the caller's count before sleeping.
+  let received = 0;
   endpoint.listen((message: ToWorker) => {
+    received++;
     switch (message.type) {
       case 'map':
         void trackAsync(runMapJob(message, post, endpoint.itemReader?.bind(endpoint)));
@@ -71,7 +74,7 @@ export function startWorkerRuntime(endpoint: WorkerEndpoint, options: RuntimeOpt
       case 'init':
         adoptDeadThreads(message.deadThreads);
         adoptBuffers(message.buffers ?? []);
-        scheduler = new WorkerScheduler(message, post);
+        scheduler = new WorkerScheduler(message, post, () => received);
         if (options.sharedHeap) {
           if (!schedulerLocal) throw new Error('internal: prepareSharedHeapRuntime() was not called before spawning');
           schedulerLocal.value = scheduler;

@@ -63,6 +63,8 @@ export class WorkerScheduler {
   constructor(
     init: InitMessage,
     private readonly post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => void,
+    /** How many messages this worker has received (the caller counts what it posted, in shared memory). */
+    private readonly received: () => number = () => 0,
   ) {
     this.memory = new SchedulerMemory(init.memory, init.sizes);
     this.index = init.index;
@@ -74,6 +76,22 @@ export class WorkerScheduler {
     this.injector = this.memory.injector;
     this.completions = this.memory.completions;
     this.heap = init.heap;
+  }
+
+  /** Since when (ms) {@link WorkerScheduler.messageWaiting} has said yes without a break; -1 when it has not. */
+  private waitingSince = -1;
+
+  /**
+   * Whether the caller posted a message this worker's event loop has not
+   * delivered yet. A message in flight arrives within microseconds; should
+   * the counts ever disagree for longer than a blocking sleep, the worker
+   * sleeps as before instead of spinning.
+   */
+  private messageWaiting(): boolean {
+    if (Atomics.load(this.w, this.memory.postedWord(this.index)) === this.received()) return false;
+    const now = performance.now();
+    if (this.waitingSince < 0) this.waitingSince = now;
+    return now - this.waitingSince < BLOCKING_SLEEP_MS;
   }
 
   // ---- finding work -------------------------------------------------------
@@ -299,7 +317,14 @@ export class WorkerScheduler {
       if (this.hasWork()) continue;
       const seq = beginSleep(w);
       // Re-check after announcing: a producer that pushed before this saw Sleepers = 0 and woke nobody.
+      // A message posted before `seq` was read is counted by then: it is handled instead of slept past.
       let slept = false;
+      if (this.messageWaiting()) {
+        endSleep(w);
+        await yieldToEventLoop();
+        continue;
+      }
+      this.waitingSince = -1;
       if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
         if (asyncInFlight()) {
           // Async work needs this event loop: sleep without blocking it.

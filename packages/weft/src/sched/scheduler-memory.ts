@@ -179,6 +179,17 @@ export class SchedulerMemory {
     return this.dequesAt + index * this.dequeWords;
   }
 
+  /**
+   * The word counting the messages the caller has posted to worker `index`
+   * (a spare word on its deque's `top` line). The caller adds 1 after each
+   * post and before it bumps `WakeSeq`; a worker that has received fewer has
+   * a message waiting in its event loop, which a blocking sleep would not
+   * see: it yields to the event loop instead of sleeping.
+   */
+  postedWord(index: number): number {
+    return this.dequeWord(index) + 1;
+  }
+
   /** Byte offset of slot `s`'s payload in {@link SchedulerMemory.payloads}. */
   payloadAt(s: number): number {
     return s * this.sizes.payloadBytes;
