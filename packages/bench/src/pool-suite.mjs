@@ -1,4 +1,6 @@
 // The Pool against piscina and tinypool, and fork-join against sequential code.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import { Pool, transfer } from 'weftjs';
@@ -137,4 +139,20 @@ export async function poolMemory({ threads, quick, record }) {
   const growth = ((afterLast - afterFirst) / afterFirst) * 100;
   record(`${total.toLocaleString('en')} tasks through one pool`, 'weft RSS growth, first to last 100k', growth, '%', 'target < 10%');
   await pool.close();
+
+  // Items travel by chunk, not whole arrays: peak memory of a map over many strings, each way in a
+  // process of its own (memory-child.mjs), every item on a worker.
+  const count = quick ? 500_000 : 2_000_000;
+  const name = `${count.toLocaleString('en')} strings of ~110 bytes, mapped to their lengths`;
+  const peak = (...args) => {
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('./memory-child.mjs', import.meta.url)), ...args], { encoding: 'utf8', timeout: 300_000 });
+    if (run.status !== 0) throw new Error(`memory-child ${args.join(' ')}: status ${run.status}: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').at(-1)).growthMb;
+  };
+  const sequential = peak('sequential', String(count));
+  record(name, 'sequential items.map: peak RSS growth', sequential, 'MB');
+  for (const workers of [...new Set([1, threads])]) {
+    const weft = peak('weft', String(count), String(workers));
+    record(name, `weft parallelMap on ${workers} worker${workers === 1 ? '' : 's'}: peak RSS growth`, weft, 'MB', `${(weft / sequential).toFixed(2)}x the sequential peak (target <= 1.5x)`);
+  }
 }

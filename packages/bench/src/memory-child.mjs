@@ -1,0 +1,29 @@
+// One measurement of the memory suite, in a process of its own so that its peak is its own:
+// build `count` strings of ~110 bytes, map them to their lengths sequentially or with parallelMap,
+// and print the growth of the process's peak resident set (VmHWM, all threads) over the baseline
+// taken before the strings existed, in MB.
+//   node memory-child.mjs sequential|weft COUNT [THREADS]
+import { readFileSync } from 'node:fs';
+
+const [mode, countArg, threadsArg] = process.argv.slice(2);
+const count = Number(countArg);
+
+/** Peak resident set size of this process so far (kB), from /proc (Linux). */
+function peakKb() {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!match) throw new Error('memory suite: no VmHWM in /proc/self/status');
+  return Number(match[1]);
+}
+
+const { Pool } = await import('weftjs');
+const pool = mode === 'weft' ? new Pool({ size: Number(threadsArg) }) : undefined;
+if (pool) await pool.map([1, 2, 3, 4], (x) => x, { inline: 'never' }); // workers started before the baseline
+globalThis.gc?.();
+const baseline = peakKb();
+const items = Array.from({ length: count }, (_, i) => `item ${i}: ${'abcdefghij'.repeat(10)}`);
+const length = (s) => s.length;
+// inline: 'never': every item goes to a worker (a cheap function would otherwise run here, copying nothing).
+const results = pool ? await pool.map(items, length, { inline: 'never' }) : items.map(length);
+if (results.length !== count || results[count - 1] !== items[count - 1].length) throw new Error('memory suite: wrong results');
+console.log(JSON.stringify({ growthMb: (peakKb() - baseline) / 1024 }));
+await pool?.close();
