@@ -20,7 +20,7 @@ import { dispatchMap } from './dispatch-map.js';
 import { mapNested } from './nested-map.js';
 import { currentScheduler } from '../task/current-scheduler.js';
 import { crossingCostMs, PROBE_BUDGET_MS, probeBudgetMs, minChunkFor, worthGoingParallel } from './plan-map.js';
-import { runInline, settleInline } from './run-inline.js';
+import { inlineLoop, runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';
 
 
@@ -69,8 +69,8 @@ export function runsOnWorkersOnly(ref: ModuleRef | undefined): boolean {
   return ref !== undefined && (ref.kind === 'module' || (isTypeScriptModule(ref.url) && !runtimeStripsTypes()));
 }
 
-/** Where `mapOnWorkers` gets its workers: the pool for a backend choice. */
-export type WorkersFor = (choice: BackendChoice) => Promise<WorkerPool>;
+/** Where `mapOnWorkers` gets its workers: the pool for a backend choice (at once when it is already running). */
+export type WorkersFor = (choice: BackendChoice) => WorkerPool | Promise<WorkerPool>;
 
 /** `parallelMap` on the workers `workersFor` gives; `where` names the caller in messages. */
 export function mapOnWorkers<T, R, C = undefined>(
@@ -151,7 +151,8 @@ async function run<T, R, C>(
   if (signal?.aborted) throw new AbortError(`${where}: aborted before it started`, signal.reason);
   if (total === 0) return results as Awaited<R>[];
 
-  const pool = await workersFor(resolved.choice);
+  const found = workersFor(resolved.choice);
+  const pool = found instanceof Promise ? await found : found;
   const backend = pool.backend;
   const participants = Math.max(1, Math.min(resolved.concurrency ?? pool.size, pool.size));
   const ctx = (backend.kind === 'native' ? options.context : (resolved.context ?? copyContext(where, options.context))) as C;
@@ -164,6 +165,7 @@ async function run<T, R, C>(
   const copies = backend.kind !== 'native';
   // Where this thread may not block (a browser's main thread), items never run here: they may use blocking APIs.
   if (resolved.inline === 'auto' && local && resolved.chunkSize === 0 && canBlock()) {
+    const loop = inlineLoop(local);
     const t0 = performance.now();
     let batch = 1;
     let batches = 0;
@@ -171,7 +173,7 @@ async function run<T, R, C>(
     let batchStart = t0;
     while (next < total) {
       const from = next;
-      const step = runInline(where, items, local, ctx, results, from, Math.min(total, from + batch), copies);
+      const step = runInline(where, items, local, ctx, results, from, Math.min(total, from + batch), copies, loop);
       next = step.next;
       const now = performance.now();
       // The cheapest batch is the estimate: a GC pause or a first-call compile inflates one batch, not all.
@@ -203,7 +205,7 @@ async function run<T, R, C>(
       });
     if (stayLocal || next === total) {
       while (next < total) {
-        const step = runInline(where, items, local, ctx, results, next, total, copies);
+        const step = runInline(where, items, local, ctx, results, next, total, copies, loop);
         next = step.next;
         if (step.pending) await settleInline(where, results, next - 1, copies);
       }

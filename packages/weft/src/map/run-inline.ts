@@ -24,7 +24,7 @@ interface Failure {
  * `i` returned a promise-like (stored unresolved), `-1` when an item threw
  * (recorded in `failure`).
  */
-type Loop = (
+export type Loop = (
   fn: (...args: unknown[]) => unknown,
   items: ArrayLike<unknown>,
   context: unknown,
@@ -78,7 +78,8 @@ const sharedLoop: Loop = (fn, items, context, results, from, to, failure, copy) 
 const loops = new Map<string, Loop>();
 const MAX_LOOPS = 256;
 
-function loopFor(fn: unknown): Loop {
+/** The compiled loop for `fn` (looked up by its source text): take it once per call, not once per batch. */
+export function inlineLoop(fn: unknown): Loop {
   const source = Function.prototype.toString.call(fn);
   let loop = loops.get(source);
   if (!loop) {
@@ -112,9 +113,10 @@ export function runInline<T, C>(
   from: number,
   to: number,
   copies: boolean,
+  loop: Loop = inlineLoop(fn),
 ): { next: number; pending: boolean } {
   const failure: Failure = { index: -1, error: undefined };
-  const end = loopFor(fn)(fn as (...args: unknown[]) => unknown, items, context, results, from, to, failure, copies ? crossingCopy : undefined);
+  const end = loop(fn as (...args: unknown[]) => unknown, items, context, results, from, to, failure, copies ? crossingCopy : undefined);
   if (end === -1) throw itemFailure(where, failure.index, failure.error);
   const next = end < -1 ? -end - 1 : end;
   // The promise-like at next - 1 is copied once settled.

@@ -176,6 +176,11 @@ export class Pool {
     return (await this.start()).workers;
   }
 
+  /** @internal The workers once started, without waiting (a call on a warm pool saves its awaits); else undefined. */
+  startedWorkerPool(): WorkerPool | undefined {
+    return this.running?.workers;
+  }
+
   /**
    * Run `fn(...args)` on a worker. `fn` follows the rules of
    * {@link parallelMap}'s function: it captures nothing, or it is a module
