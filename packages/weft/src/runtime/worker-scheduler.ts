@@ -88,7 +88,10 @@ export class WorkerScheduler {
    * sleeps as before instead of spinning.
    */
   private messageWaiting(): boolean {
-    if (Atomics.load(this.w, this.memory.postedWord(this.index)) === this.received()) return false;
+    if (Atomics.load(this.w, this.memory.postedWord(this.index)) === this.received()) {
+      this.waitingSince = -1;
+      return false;
+    }
     const now = performance.now();
     if (this.waitingSince < 0) this.waitingSince = now;
     return now - this.waitingSince < BLOCKING_SLEEP_MS;
@@ -324,7 +327,6 @@ export class WorkerScheduler {
         await yieldToEventLoop();
         continue;
       }
-      this.waitingSince = -1;
       if (!this.hasWork() && Atomics.load(w, Header.Shutdown) === 0) {
         if (asyncInFlight()) {
           // Async work needs this event loop: sleep without blocking it.
