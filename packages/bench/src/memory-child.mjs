@@ -1,8 +1,11 @@
-// One measurement of the memory suite, in a process of its own so that its peak is its own:
-// build `count` strings of ~110 bytes, map them to their lengths sequentially or with parallelMap,
-// and print the growth of the process's peak resident set (VmHWM, all threads) over the baseline
-// taken before the strings existed, in MB.
+// One measurement of the memory suite, in a process of its own so that what it measures is its own:
 //   node memory-child.mjs sequential|weft COUNT [THREADS]
+//     build COUNT strings of ~110 bytes, map them to their lengths sequentially or with parallelMap,
+//     and print the growth of the process's peak resident set (VmHWM, all threads) over the baseline
+//     taken before the strings existed, in MB;
+//   node memory-child.mjs tasks COUNT THREADS
+//     run COUNT trivial tasks through one Pool in batches of 10,000 and print the RSS growth from the
+//     first 100,000 to the last, in percent.
 import { readFileSync } from 'node:fs';
 
 const [mode, countArg, threadsArg] = process.argv.slice(2);
@@ -16,6 +19,20 @@ function peakKb() {
 }
 
 const { Pool } = await import('weftjs');
+if (mode === 'tasks') {
+  const pool = new Pool({ size: Number(threadsArg) });
+  const batch = 10_000;
+  const inc = (x) => x + 1;
+  let afterFirst = 0;
+  for (let done = 0; done < count; done += batch) {
+    await Promise.all(Array.from({ length: batch }, (_, i) => pool.run(inc, done + i)));
+    if (done + batch === 100_000) afterFirst = process.memoryUsage().rss;
+  }
+  const afterLast = process.memoryUsage().rss;
+  console.log(JSON.stringify({ growthPercent: ((afterLast - afterFirst) / afterFirst) * 100 }));
+  await pool.close();
+  process.exit(0);
+}
 const pool = mode === 'weft' ? new Pool({ size: Number(threadsArg) }) : undefined;
 if (pool) await pool.map([1, 2, 3, 4], (x) => x, { inline: 'never' }); // workers started before the baseline
 globalThis.gc?.();

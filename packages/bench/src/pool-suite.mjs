@@ -126,29 +126,21 @@ export async function poolSuite({ threads, quick, record }) {
 
 /** Resident memory over 1,000,000 tasks through one pool: growth between the first and the last 100,000. */
 export async function poolMemory({ threads, quick, record }) {
-  const pool = new Pool({ size: threads });
+  // Each figure in a process of its own (memory-child.mjs): what earlier suites left in the heap does not count.
+  const child = (...args) => {
+    const run = spawnSync(process.execPath, [fileURLToPath(new URL('./memory-child.mjs', import.meta.url)), ...args], { encoding: 'utf8', timeout: 300_000 });
+    if (run.status !== 0) throw new Error(`memory-child ${args.join(' ')}: status ${run.status}: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').at(-1));
+  };
   const total = quick ? 300_000 : 1_000_000;
-  const batch = 10_000;
-  const inc = (x) => x + 1;
-  let afterFirst = 0;
-  for (let done = 0; done < total; done += batch) {
-    await Promise.all(Array.from({ length: batch }, (_, i) => pool.run(inc, done + i)));
-    if (done + batch === 100_000) afterFirst = process.memoryUsage().rss;
-  }
-  const afterLast = process.memoryUsage().rss;
-  const growth = ((afterLast - afterFirst) / afterFirst) * 100;
-  record(`${total.toLocaleString('en')} tasks through one pool`, 'weft RSS growth, first to last 100k', growth, '%', 'target < 10%');
-  await pool.close();
+  const { growthPercent } = child('tasks', String(total), String(threads));
+  record(`${total.toLocaleString('en')} tasks through one pool`, 'weft RSS growth, first to last 100k', growthPercent, '%', 'target < 10%; in a process of its own');
 
   // Items travel by chunk, not whole arrays: peak memory of a map over many strings, each way in a
   // process of its own (memory-child.mjs), every item on a worker.
   const count = quick ? 500_000 : 2_000_000;
   const name = `${count.toLocaleString('en')} strings of ~110 bytes, mapped to their lengths`;
-  const peak = (...args) => {
-    const run = spawnSync(process.execPath, [fileURLToPath(new URL('./memory-child.mjs', import.meta.url)), ...args], { encoding: 'utf8', timeout: 300_000 });
-    if (run.status !== 0) throw new Error(`memory-child ${args.join(' ')}: status ${run.status}: ${run.stderr}`);
-    return JSON.parse(run.stdout.trim().split('\n').at(-1)).growthMb;
-  };
+  const peak = (...args) => child(...args).growthMb;
   const sequential = peak('sequential', String(count));
   record(name, 'sequential items.map: peak RSS growth', sequential, 'MB');
   for (const workers of [...new Set([1, threads])]) {
