@@ -184,10 +184,8 @@ export class WorkerPool {
   private spawn(index: number): PoolWorker {
     if (this.closed) throw new Error('internal: spawn after terminateAll');
     let worker: PoolWorker | undefined = undefined;
-    let startupError: Error | undefined;
     const startup = setTimeout(() => {
-      startupError = new Error(`The worker did not start within ${STARTUP_TIMEOUT_MS} ms`);
-      worker?.terminate();
+      if (worker) this.replace(worker, `it did not start within ${STARTUP_TIMEOUT_MS} ms`);
     }, STARTUP_TIMEOUT_MS);
     (startup as { unref?: () => void }).unref?.();
     const context = this.backend.spawn({
@@ -202,7 +200,7 @@ export class WorkerPool {
       exit: (exitCode, cause) => {
         clearTimeout(startup);
         if (!worker) return;
-        const error = cause ?? startupError ?? worker.stopReason;
+        const error = cause ?? worker.stopReason;
         const dead = worker;
         // First of all: locks it held are poisoned, so their waiters stop waiting.
         if (dead.threadId !== 0) markThreadDead(dead.threadId);

@@ -14,7 +14,6 @@ import { defaultWorkers } from '../pool/default-pool.js';
 import { compileChunk, sinkFunctions, ITEM_FAILURE, ITEM_FAILURE_INDEX, type ChunkEnv, type ChunkTask, type Sink } from './compile-chunk.js';
 import type { ChainPlan } from './par-options.js';
 import type { Stage } from './stage.js';
-import type { ModuleRef } from '../task/define-task.js';
 
 /** Chunks per participant by default: enough for uneven items to balance, few enough that per-chunk costs vanish. */
 const CHUNKS_PER_WORKER = 16;
@@ -37,11 +36,6 @@ function cutChunks(plan: ChainPlan): ChunkTask[] {
     chunks.push(inPlace ? { start, end } : { start, end, items: (items as unknown[]).slice(start, end) });
   }
   return chunks;
-}
-
-/** The module references of the functions a sink calls inside chunks. */
-function sinkModules(sink: Sink): (ModuleRef | undefined)[] {
-  return sinkFunctions(sink).map((fn) => fn.module);
 }
 
 function unwrapFailure(where: string, err: unknown, chunks: readonly ChunkTask[]): unknown {
@@ -68,16 +62,14 @@ export function runChain(where: string, plan: ChainPlan, stages: readonly Stage[
   const { onProgress } = plan.options;
   const total = plan.items.length;
   const size = chunks[0] === undefined ? 0 : chunks[0].end - chunks[0].start;
+  // A chain with a fromModule function runs every chunk on workers, as parallelMap runs that function.
+  const workersOnly = [...stages, ...sinkFunctions(sink)].some((fn) => runsOnWorkersOnly(fn.module));
+  const inline = workersOnly ? 'never' : plan.options.inline;
   const options = {
     context: env,
     ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
     ...(plan.options.signal === undefined ? {} : { signal: plan.options.signal }),
-    // A chain with a fromModule function runs every chunk on workers, as parallelMap runs that function.
-    ...(stages.some((stage) => runsOnWorkersOnly(stage.module)) || sinkModules(sink).some(runsOnWorkersOnly)
-      ? { inline: 'never' as const }
-      : plan.options.inline === undefined
-        ? {}
-        : { inline: plan.options.inline }),
+    ...(inline === undefined ? {} : { inline }),
     ...(plan.pool === undefined && plan.options.backend !== undefined ? { backend: plan.options.backend } : {}),
     // parallelMap counts chunks; the user counts source items.
     ...(onProgress === undefined ? {} : { onProgress: (done: number, of: number) => onProgress(done === of ? total : Math.min(total, done * size), total) }),
