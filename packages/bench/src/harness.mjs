@@ -1,4 +1,17 @@
 // Timing helpers: warm up, repeat, keep the median.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Run a measurement script of this folder (`memory-child.mjs`, ...) in a process of its own, on the
+ * runtime running the bench, and return the JSON object it printed last. Peaks measured this way are
+ * the script's own, not those of whatever earlier suites left in this process's heap.
+ */
+export function runChild(script, args) {
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL(`./${script}`, import.meta.url)), ...args], { encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0) throw new Error(`${script} ${args.join(' ')}: status ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1));
+}
 
 /** Median of `runs` timings (ms) of `fn`, after `warmup` untimed runs. */
 export async function measure(fn, { runs = 5, warmup = 1 } = {}) {

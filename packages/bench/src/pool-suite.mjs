@@ -1,12 +1,10 @@
 // The Pool against piscina and tinypool, and fork-join against sequential code.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
 import { Pool, transfer } from 'weftjs';
 import { touchBytes } from './buffer-tasks.mjs';
 import { fibPar, fibSeq, fibTask, queensPar, queensSeq, queensTask } from './fork-kernels.mjs';
-import { measure, paired, tryPeer } from './harness.mjs';
+import { measure, paired, runChild, tryPeer } from './harness.mjs';
 
 const incWorker = new URL('./peers/inc-worker.mjs', import.meta.url).href;
 
@@ -127,11 +125,7 @@ export async function poolSuite({ threads, quick, record }) {
 /** Resident memory over 1,000,000 tasks through one pool: growth between the first and the last 100,000. */
 export async function poolMemory({ threads, quick, record }) {
   // Each figure in a process of its own (memory-child.mjs): what earlier suites left in the heap does not count.
-  const child = (...args) => {
-    const run = spawnSync(process.execPath, [fileURLToPath(new URL('./memory-child.mjs', import.meta.url)), ...args], { encoding: 'utf8', timeout: 300_000 });
-    if (run.status !== 0) throw new Error(`memory-child ${args.join(' ')}: status ${run.status}: ${run.stderr}`);
-    return JSON.parse(run.stdout.trim().split('\n').at(-1));
-  };
+  const child = (...args) => runChild('memory-child.mjs', args);
   const total = quick ? 300_000 : 1_000_000;
   const { growthPercent } = child('tasks', String(total), String(threads));
   record(`${total.toLocaleString('en')} tasks through one pool`, 'weft RSS growth, first to last 100k', growthPercent, '%', 'target < 10%; in a process of its own');

@@ -1,9 +1,7 @@
 // parallelStream against a sequential `for await` loop over the same async generator, in alternating rounds,
 // and the resident memory of an endless stream of 1 kB items under a high-water mark.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parallelStream } from 'weftjs';
-import { check, paired } from './harness.mjs';
+import { check, paired, runChild } from './harness.mjs';
 import { calibrate, kernel } from './workloads.mjs';
 
 /** `count` seeds, one at a time, as a database cursor or a file's lines would give them. */
@@ -43,9 +41,7 @@ export async function streamSuite({ quick, record }) {
     // In a process of its own: the heap earlier suites grew would otherwise count (one full run: 155 MB, alone: 5-70 MB).
     const count = quick ? 500_000 : 5_000_000;
     const name = `${count.toLocaleString('en')} items of 1 kB, endless generator, highWaterMark 256`;
-    const run = spawnSync(process.execPath, [fileURLToPath(new URL('./stream-memory-child.mjs', import.meta.url)), String(count)], { encoding: 'utf8', timeout: 300_000 });
-    if (run.status !== 0) throw new Error(`stream-memory-child: status ${run.status}: ${run.stderr}`);
-    const { growthMb, itemsPerSecond } = JSON.parse(run.stdout.trim().split('\n').at(-1));
+    const { growthMb, itemsPerSecond } = runChild('stream-memory-child.mjs', [String(count)]);
     record(name, 'weft RSS growth, 100k to peak', growthMb, 'MB', `target < 100 MB; ${itemsPerSecond.toFixed(0)} items/s; in a process of its own`);
   }
 }
