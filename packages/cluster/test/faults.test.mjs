@@ -77,16 +77,26 @@ describe('faults', { timeout: 180_000 }, () => {
     }
   });
 
-  it('Redis gone for good: the call rejects with a ClusterError after connectionTimeout, and close resolves', async () => {
+  /**
+   * A redis-server of its own, one worker and a pool with short bounds, and a call of 20 slow items
+   * already running on that worker: what the two Redis-loss tests below start from.
+   */
+  async function callInFlight(label) {
     const redis = await startRedis();
     const local = await cluster.on(redis);
-    const queue = freshQueue('gone');
+    const queue = freshQueue(label);
     const worker = await local.worker(queue);
     const pool = new ClusterPool({ ...local.options(queue), checkInterval: 50, connectionTimeout: 500 });
-    const call = pool.map(Array.from({ length: 20 }, (_, i) => i), slowDouble, { chunkSize: 1, context: { ms: 50 } });
+    // Caught at once: it is awaited only after Redis has been taken away.
+    const call = pool.map(Array.from({ length: 20 }, (_, i) => i), slowDouble, { chunkSize: 1, context: { ms: 50 } }).catch((e) => e);
     await worker.waitFor(/^ITEM \d+ /);
+    return { redis, local, pool, call };
+  }
+
+  it('Redis gone for good: the call rejects with a ClusterError after connectionTimeout, and close resolves', async () => {
+    const { redis, local, pool, call } = await callInFlight('gone');
     await redis.stop();
-    const err = await call.catch((e) => e);
+    const err = await call;
     assert.ok(err instanceof ClusterError, String(err));
     assert.equal(err.code, 'WEFT_CLUSTER_CONNECTION');
     assert.match(err.message, /unreachable for \d+ ms \(connectionTimeout 500 ms\)/);
@@ -95,17 +105,11 @@ describe('faults', { timeout: 180_000 }, () => {
   });
 
   it('Redis hung (connected, answering nothing): the call rejects with a ClusterError after connectionTimeout, and close resolves', async () => {
-    const redis = await startRedis();
-    const local = await cluster.on(redis);
-    const queue = freshQueue('hung');
-    const worker = await local.worker(queue);
-    const pool = new ClusterPool({ ...local.options(queue), checkInterval: 50, connectionTimeout: 500 });
+    const { redis, local, pool, call } = await callInFlight('hung');
     try {
-      const call = pool.map(Array.from({ length: 20 }, (_, i) => i), slowDouble, { chunkSize: 1, context: { ms: 50 } });
-      await worker.waitFor(/^ITEM \d+ /);
       redis.pause();
       const startedWaiting = Date.now();
-      const err = await call.catch((e) => e);
+      const err = await call;
       assert.ok(err instanceof ClusterError, String(err));
       assert.equal(err.code, 'WEFT_CLUSTER_CONNECTION');
       assert.match(err.message, /unreachable for \d+ ms \(connectionTimeout 500 ms\) \(connected, but it answered no command\)/);
