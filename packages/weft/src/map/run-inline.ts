@@ -78,8 +78,13 @@ const sharedLoop: Loop = (fn, items, context, results, from, to, failure, copy) 
 const loops = new Map<string, Loop>();
 const MAX_LOOPS = 256;
 
+/** The loop last found for each function, so that a function passed again skips reading its source. */
+const loopOf = new WeakMap<object, Loop>();
+
 /** The compiled loop for `fn` (looked up by its source text): take it once per call, not once per batch. */
 export function inlineLoop(fn: unknown): Loop {
+  const known = loopOf.get(fn as object);
+  if (known) return known;
   const source = Function.prototype.toString.call(fn);
   let loop = loops.get(source);
   if (!loop) {
@@ -92,6 +97,7 @@ export function inlineLoop(fn: unknown): Loop {
     if (loops.size >= MAX_LOOPS) loops.clear();
     loops.set(source, loop);
   }
+  loopOf.set(fn as object, loop);
   return loop;
 }
 
