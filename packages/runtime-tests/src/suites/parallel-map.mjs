@@ -106,6 +106,38 @@ describe('parallelMap: where work runs', () => {
     }
   }, { skip: workersOnly('tells threads apart by a globalThis property, and native threads share globalThis') });
 
+  it('sends a function whose items cost milliseconds last time straight to workers, and probes again once they are cheap', async () => {
+    globalThis.__weftWhere = 'caller';
+    // Busy for ctx.ms per item (ms), then says where it ran.
+    const spin = (_item, _index, ctx) => {
+      const until = performance.now() + ctx.ms;
+      while (performance.now() < until);
+      return globalThis.__weftWhere ?? 'worker';
+    };
+    const items = Array.from({ length: 8 }, (_, i) => i);
+    try {
+      const first = await parallelMap(items, spin, { context: { ms: 3 } });
+      expect(first[0]).toBe('caller'); // the probe measured item 0 here
+      const second = await parallelMap(items, spin, { context: { ms: 3 } });
+      expect(second).toEqual(items.map(() => 'worker'));
+      // Cheap now, measured on the workers: the next call probes on the calling thread again.
+      const many = Array.from({ length: 400 }, (_, i) => i);
+      expect(await parallelMap(many, spin, { context: { ms: 0 } })).toEqual(many.map(() => 'worker'));
+      expect((await parallelMap(many, spin, { context: { ms: 0 } }))[0]).toBe('caller');
+      // What is remembered belongs to the function: another of the same source is probed.
+      const again = (_item, _index, ctx) => {
+        const until = performance.now() + ctx.ms;
+        while (performance.now() < until);
+        return globalThis.__weftWhere ?? 'worker';
+      };
+      expect(await parallelMap(items, spin, { context: { ms: 3 } })).toContain('caller');
+      expect(await parallelMap(items, spin, { context: { ms: 3 } })).toEqual(items.map(() => 'worker'));
+      expect((await parallelMap(items, again, { context: { ms: 3 } }))[0]).toBe('caller');
+    } finally {
+      delete globalThis.__weftWhere;
+    }
+  }, { skip: [workersOnly('tells threads apart by a globalThis property, and native threads share globalThis'), notInBrowser('probe (a page may not block)')] });
+
   it('shares typed arrays on SharedArrayBuffer instead of copying them', async () => {
     const shared = new Int32Array(new SharedArrayBuffer(64 * 4));
     await parallelMap(Array.from({ length: 64 }, (_, i) => i), (i, _index, ctx) => {

@@ -139,6 +139,37 @@ export function crossingCostMs(items: ArrayLike<unknown>, results: ArrayLike<unk
   }
 }
 
+/** From this measured cost per item (ms), a function's next call skips the probe and starts on the workers. */
+export const KNOWN_EXPENSIVE_MS = 1;
+
+/** The per-item cost (ms) each function was last measured at, on the calling thread or on workers. */
+const lastCost = new WeakMap<object, number>();
+
+/** Record what `fn`'s items cost (ms each) in the call just made. */
+export function rememberCost(fn: object, perItemMs: number): void {
+  lastCost.set(fn, perItemMs);
+}
+
+/**
+ * The cost per item `fn` was last measured at when it was at least
+ * {@link KNOWN_EXPENSIVE_MS}, else undefined. Such a call is sent to the
+ * workers at once: running its first item here, to learn what is already
+ * known, would leave every worker idle for that long. A call that then
+ * finds its items cheap records so, and the next call probes again.
+ *
+ * @example
+ * ```ts
+ * rememberCost(render, 20); // 20 ms per item
+ * knownExpensiveCost(render); // 20: the next call goes straight to the workers
+ * rememberCost(render, 0.002);
+ * knownExpensiveCost(render); // undefined: probe first
+ * ```
+ */
+export function knownExpensiveCost(fn: object): number | undefined {
+  const cost = lastCost.get(fn);
+  return cost !== undefined && cost >= KNOWN_EXPENSIVE_MS ? cost : undefined;
+}
+
 /** The smallest chunk worth claiming, given a measured per-item cost (1 when unknown). */
 export function minChunkFor(perItemMs: number | undefined): number {
   if (perItemMs === undefined || perItemMs <= 0) return 1;
