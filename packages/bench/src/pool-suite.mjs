@@ -130,15 +130,19 @@ export async function poolMemory({ threads, quick, record }) {
   const { growthPercent } = child('tasks', String(total), String(threads));
   record(`${total.toLocaleString('en')} tasks through one pool`, 'weft RSS growth, first to last 100k', growthPercent, '%', 'target < 10%; in a process of its own');
 
-  // Items travel by chunk, not whole arrays: peak memory of a map over many strings, each way in a
-  // process of its own (memory-child.mjs), every item on a worker.
-  const count = quick ? 500_000 : 2_000_000;
-  const name = `${count.toLocaleString('en')} strings of ~110 bytes, mapped to their lengths`;
+  // Items travel by chunk, not whole arrays: peak memory of a map over many strings, and over many
+  // numbers, each way in a process of its own (memory-child.mjs), every item on a worker.
   const peak = (...args) => child(...args).growthMb;
-  const sequential = peak('sequential', String(count));
-  record(name, 'sequential items.map: peak RSS growth', sequential, 'MB');
-  for (const workers of [...new Set([1, threads])]) {
-    const weft = peak('weft', String(count), String(workers));
-    record(name, `weft parallelMap on ${workers} worker${workers === 1 ? '' : 's'}: peak RSS growth`, weft, 'MB', `${(weft / sequential).toFixed(2)}x the sequential peak (target <= 1.5x)`);
+  for (const [kind, count, name] of [
+    ['strings', quick ? 500_000 : 2_000_000, 'strings of ~110 bytes, mapped to their lengths'],
+    ['numbers', quick ? 2_500_000 : 10_000_000, 'doubles, mapped to x + 1'],
+  ]) {
+    const row = `${count.toLocaleString('en')} ${name}`;
+    const sequential = peak('sequential', kind, String(count));
+    record(row, 'sequential items.map: peak RSS growth', sequential, 'MB');
+    for (const workers of [...new Set([1, threads])]) {
+      const weft = peak('weft', kind, String(count), String(workers));
+      record(row, `weft parallelMap on ${workers} worker${workers === 1 ? '' : 's'}: peak RSS growth`, weft, 'MB', `${(weft / sequential).toFixed(2)}x the sequential peak (target <= 1.5x)`);
+    }
   }
 }

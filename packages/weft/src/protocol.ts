@@ -89,9 +89,10 @@ export interface MapJobMessage {
   /** Some items hold Weft shared objects, encoded as for `context`: the worker revives them. */
   readonly itemsEncoded?: true;
   /**
-   * The items serialized once for every participant, in blocks
-   * (`Backend.shareItems`); `items` is then empty and the worker reads them
-   * through its endpoint's `itemReader`.
+   * The items streamed once for every participant, in blocks written into a
+   * ring as workers claim them (`Backend.streamItems`); `items` is then
+   * empty and the worker reads them through its endpoint's `itemReader`,
+   * registering each claim with it (`claimChunk`'s `reserve`).
    */
   readonly sharedItems?: SharedArrayBuffer;
   readonly total: number;

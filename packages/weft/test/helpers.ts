@@ -58,3 +58,23 @@ export async function rejectionOf<E = Error>(promise: Promise<unknown>): Promise
   }
   throw new Error('expected the promise to reject, but it resolved');
 }
+
+const bundles = new Map<string, string>();
+
+/**
+ * A TypeScript worker fixture (path relative to test/fixtures/) with the
+ * sources it imports, as one CommonJS script to start with `new Worker(code,
+ * { eval: true })` (esbuild, once per fixture and test file).
+ */
+export async function bundledFixture(name: string): Promise<string> {
+  let code = bundles.get(name);
+  if (code === undefined) {
+    const { buildSync } = await import('esbuild');
+    const { fileURLToPath } = await import('node:url');
+    const entry = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+    const built = buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error' });
+    code = built.outputFiles[0]!.text;
+    bundles.set(name, code);
+  }
+  return code;
+}

@@ -92,3 +92,52 @@ describe('map over object items that hold typed arrays', () => {
       expect(items.every((item) => item.bytes[1] === (onNative ? 99 : 7))).toBe(true);
     }));
 });
+
+// Long arrays of strings and numbers: on Node they are written into a bounded ring of shared memory as
+// workers claim them (far more than it holds at once), strings and numbers as they are.
+describe('map over long arrays of strings and numbers', () => {
+  const pieces = ['ab', 'é', '€', '😀', '\uFEFF', 'x '];
+  const strings = (count, seed) => {
+    const random = seededRandom(seed);
+    return Array.from({ length: count }, (_, i) => {
+      let s = `${i}:`;
+      while (s.length < 400) s += pieces[Math.floor(random() * pieces.length)];
+      return s;
+    });
+  };
+  // Its length and a hash of its UTF-16 units: any change to a string shows.
+  const signature = (s) => {
+    let h = 0;
+    for (let k = 0; k < s.length; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
+    return `${s.length}:${h}`;
+  };
+
+  it('30,000 strings of 400 characters (20 MB of UTF-8, more than the ring holds) arrive whole and in place, a lone surrogate too, guided and in fixed chunks', () =>
+    withPool(2, async (pool) => {
+      const items = strings(30_000, 5);
+      items[21_337] = 'lone \ud800 surrogate';
+      items[0] = '\uFEFFstarts with a byte-order mark';
+      const expected = items.map(signature);
+      expect(await pool.map(items, signature, { inline: 'never' })).toEqual(expected);
+      expect(await pool.map(items, signature, { inline: 'never', chunkSize: 1_000 })).toEqual(expected);
+    }));
+
+  it('numbers arrive as themselves: -0, NaN, the infinities and doubles', () =>
+    withPool(2, async (pool) => {
+      const random = seededRandom(9);
+      const special = [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, 5e-324];
+      const items = Array.from({ length: 50_000 }, (_, i) => (i % 7 === 0 ? special[i % special.length] : (random() - 0.5) * 1e9));
+      const describe = (x) => (Object.is(x, -0) ? '-0' : String(x));
+      expect(await pool.map(items, describe, { inline: 'never' })).toEqual(items.map(describe));
+    }));
+
+  it('an item that cannot be sent, far into a long array, is refused naming its index, and the pool stays usable', () =>
+    withPool(2, async (pool) => {
+      const items = strings(30_000, 6);
+      items[29_000] = Symbol('not sendable');
+      const err = await rejectionOf(pool.map(items, signature, { inline: 'never' }));
+      expect(err).toBeInstanceOf(TypeError);
+      expect(err.message).toMatch(/item at index 29000 cannot be sent/);
+      expect(await pool.map(items.slice(0, 2_000), signature, { inline: 'never' })).toEqual(items.slice(0, 2_000).map(signature));
+    }), { skip: workersOnly('native threads share items, nothing is sent') });
+});

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { ItemStream, ItemStreamReader } from './item-stream.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 
 /** The two families of backends users choose between. */
@@ -69,14 +70,16 @@ export interface Backend {
    */
   spawn(events: ContextEvents, options?: SpawnOptions): ExecutionContext;
   /**
-   * Serialize a map job's items once into shared memory, in blocks of
-   * `blockSize` items, so that every participant reads only the blocks
-   * holding the items it claims, instead of each receiving a clone of all of
-   * them. Returns what to post instead of the items, or `undefined` where the
-   * platform cannot (then each post clones them as usual). The worker side's
+   * Stream a map job's items `items[from..]` to its participants through
+   * shared memory: serialized once, block by block, into a bounded ring that
+   * the caller refills as workers claim and decode blocks
+   * (`item-stream.ts`), so that neither a clone per worker nor the whole
+   * serialized copy ever exists. Absent where the platform cannot; each post
+   * then clones the items. Never asked for items that hold shared memory
+   * (only a post shares it). The worker side's
    * {@link WorkerEndpoint.itemReader} reads it.
    */
-  shareItems?(items: readonly unknown[], blockSize: number): SharedArrayBuffer | undefined;
+  streamItems?(items: readonly unknown[], from: number, blockSize: number): ItemStream;
 }
 
 /** The worker side of a backend: how the runtime inside a context talks to its caller. */
@@ -84,6 +87,10 @@ export interface WorkerEndpoint {
   /** Send a message to the caller; the buffers in `transfer` are moved, not cloned. */
   post(message: FromWorker, transfer?: readonly ArrayBuffer[]): void;
   listen(handler: (message: ToWorker) => void): void;
-  /** Items written by {@link Backend.shareItems}: a reader of item `index` (decoding a block the first time one of its items is read). */
-  itemReader?(shared: SharedArrayBuffer): (index: number) => unknown;
+  /**
+   * A reader of items streamed by {@link Backend.streamItems}, decoding a
+   * block the first time one of its items is read; `stopped` tells it, while
+   * it waits for a block, that the job has stopped.
+   */
+  itemReader?(shared: SharedArrayBuffer, stopped: () => boolean): ItemStreamReader;
 }

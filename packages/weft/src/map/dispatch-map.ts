@@ -52,8 +52,8 @@ function blockSizeFor(items: number, participants: number): number {
   return Math.min(4096, Math.max(64, Math.ceil(items / (participants * 16))));
 }
 
-function firstUncloneable(items: ArrayLike<unknown>): { index: number; error: unknown } | undefined {
-  for (let i = 0; i < items.length; i++) {
+function firstUncloneable(items: ArrayLike<unknown>, from = 0): { index: number; error: unknown } | undefined {
+  for (let i = from; i < items.length; i++) {
     try {
       structuredClone(items[i]);
     } catch (error) {
@@ -84,17 +84,20 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
   const jobId = pool.jobId();
   // Weft's shared objects among the items (a Mutex, an atomic cell, a channel, inside records too) travel
   // as what revives the same object in the worker, as in `context`; plain items go as they are.
-  const wireItems = pool.backend.kind === 'native' ? items : (encodeShareables(items) as ArrayLike<unknown>);
+  const seen = { sharedMemory: false };
+  const wireItems = pool.backend.kind === 'native' ? items : (encodeShareables(items, 0, seen) as ArrayLike<unknown>);
   // Objects are costly to clone: serialize them once, in blocks, rather than clone all of them to every
-  // worker; each worker then decodes only the blocks it claims items from, one at a time. Also with one
-  // participant: a whole-array post holds the clone in transit and the worker's full copy at once
-  // (2,000,000 strings on one worker: peak RSS growth 1,345 MB against the sequential map's 510 MB).
-  // Not encoded items: they hold shared memory, which only the ordinary post shares (and the worker
-  // revives them from `items`, not from the blocks).
-  const sharedItems =
-    wireItems === items && worthSharing(items)
-      ? pool.backend.shareItems?.(items as unknown[], blockSizeFor(items.length, workers.length))
+  // worker; each worker then decodes only the blocks it claims items from, one at a time. The blocks go
+  // through a bounded ring that is refilled as workers release them, so the serialized copy never exists
+  // whole either. Also with one participant: a whole-array post holds the clone in transit and the
+  // worker's full copy at once (2,000,000 strings on one worker: peak RSS growth 1,345 MB against the
+  // sequential map's 510 MB). Not encoded items, nor shared memory: Weft's shareables are revived from
+  // `items`, and only a post shares memory (the serializer would copy it).
+  const stream =
+    wireItems === items && !seen.sharedMemory && worthSharing(items)
+      ? pool.backend.streamItems?.(items as unknown[], request.start, blockSizeFor(total - request.start, workers.length))
       : undefined;
+  const sharedItems = stream?.shared;
   const message: MapJobMessage = {
     type: 'map',
     jobId,
@@ -112,14 +115,25 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
   };
 
   return new Promise<void>((resolve, reject) => {
+    // The first blocks are written before any worker hears of the job; the rest as workers release them.
+    if (stream) {
+      try {
+        stream.fill(request.start);
+      } catch (err) {
+        reject(unsendable(where, items, request.start, err, 'the items could not be sent to the workers'));
+        return;
+      }
+    }
     const pending = new Set<PoolWorker>();
     let done = request.start;
     let failure: unknown;
     let settled = false;
 
+    let refill: ReturnType<typeof setTimeout> | undefined;
     const settle = (): void => {
       if (settled || pending.size > 0) return;
       settled = true;
+      clearTimeout(refill);
       signal?.removeEventListener('abort', onAbort);
       if (failure !== undefined) reject(failure);
       else if (done !== total) reject(new Error(`${where}: internal error: ${done} of ${total} results arrived`));
@@ -216,14 +230,7 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
         pending.clear();
         Atomics.store(control, MapControl.Stop, 1);
         settled = true;
-        const bad = firstUncloneable(items);
-        reject(
-          bad
-            ? new TypeError(
-                `${where}: the item at index ${bad.index} cannot be sent to a worker (${describeThrown(bad.error)}); items must be structured-cloneable, received ${describeValue(items[bad.index])}`,
-              )
-            : new TypeError(`${where}: the job could not be sent to a worker: ${describeThrown(err)}`),
-        );
+        reject(unsendable(where, items, 0, err, 'the job could not be sent to a worker'));
         return;
       }
     }
@@ -231,5 +238,30 @@ function dispatchOn(request: DispatchRequest, workers: PoolWorker[]): Promise<vo
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     }
+    // Refill the ring while the job runs: every millisecond, until every block is written.
+    const pump = (): void => {
+      refill = undefined;
+      if (settled || failure !== undefined || !stream) return;
+      try {
+        if (!stream.fill(Atomics.load(control, MapControl.Next))) refill = setTimeout(pump, 1);
+      } catch (err) {
+        fail(unsendable(where, items, request.start, err, 'the items could not be sent to the workers'));
+      }
+    };
+    pump();
   });
+}
+
+/**
+ * Why items could not be sent: the first item from `from` on that cannot be
+ * cloned, as a `TypeError` naming its index and value, else `fallback` with
+ * the error. Streamed items that failed say from where (`blockStart`, set by
+ * the stream on the block that failed).
+ */
+function unsendable(where: string, items: ArrayLike<unknown>, from: number, err: unknown, fallback: string): TypeError {
+  const bad = firstUncloneable(items, (err as { blockStart?: number }).blockStart ?? from);
+  if (!bad) return new TypeError(`${where}: ${fallback}: ${describeThrown(err)}`);
+  return new TypeError(
+    `${where}: the item at index ${bad.index} cannot be sent to a worker (${describeThrown(bad.error)}); items must be structured-cloneable, received ${describeValue(items[bad.index])}`,
+  );
 }

@@ -63,23 +63,32 @@ function isPlainObject(value: object): boolean {
 
 const MAX_DEPTH = 64;
 
+/** What {@link encodeShareables} saw on its walk, when asked. */
+export interface ShareablesSeen {
+  /** A `SharedArrayBuffer`, or a view of one, inside the value (within the walk's depth). */
+  sharedMemory: boolean;
+}
+
 /**
  * Replace registered shareables inside `value` (at any depth of plain
  * objects, arrays, Maps and Sets) with their wire form. Returns `value`
- * itself when it holds none, so the common case allocates nothing.
+ * itself when it holds none, so the common case allocates nothing. With
+ * `seen`, the same walk also notes shared memory (which only a post shares).
  */
-export function encodeShareables(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || codecs().size === 0) return value;
+export function encodeShareables(value: unknown, depth = 0, seen?: ShareablesSeen): unknown {
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || (codecs().size === 0 && !seen)) return value;
   // Arrays, plain objects, Maps and Sets are containers, never shareables: skip the instanceof checks.
   if (!Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !isPlainObject(value)) {
     const codec = codecFor(value);
-    return codec ? ({ [MARK]: codec.name, state: codec.encode(value) } satisfies Encoded) : value;
+    if (codec) return { [MARK]: codec.name, state: codec.encode(value) } satisfies Encoded;
+    if (seen && isSharedMemory(value)) seen.sharedMemory = true;
+    return value;
   }
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const encoded = encodeShareables(item, depth + 1);
+      const encoded = encodeShareables(item, depth + 1, seen);
       if (encoded !== item) (out ??= value.slice())[i] = encoded;
     }
     return out ?? value;
@@ -87,24 +96,29 @@ export function encodeShareables(value: unknown, depth = 0): unknown {
   if (value instanceof Map) {
     let changed = false;
     const entries = [...value].map(([k, v]) => {
-      const ek = encodeShareables(k, depth + 1);
-      const ev = encodeShareables(v, depth + 1);
+      const ek = encodeShareables(k, depth + 1, seen);
+      const ev = encodeShareables(v, depth + 1, seen);
       changed ||= ek !== k || ev !== v;
       return [ek, ev] as const;
     });
     return changed ? new Map(entries) : value;
   }
   if (value instanceof Set) {
-    const items = [...value].map((v) => encodeShareables(v, depth + 1));
+    const items = [...value].map((v) => encodeShareables(v, depth + 1, seen));
     return items.some((v, i) => v !== [...value][i]) ? new Set(items) : value;
   }
   let out: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
-    const encoded = encodeShareables(item, depth + 1);
+    const encoded = encodeShareables(item, depth + 1, seen);
     if (encoded !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = encoded;
   }
   return out ?? value;
+}
+
+function isSharedMemory(value: object): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  return value instanceof SharedArrayBuffer || (ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer);
 }
 
 /** Undo {@link encodeShareables} on the receiving side (mutates the freshly cloned structure in place). */

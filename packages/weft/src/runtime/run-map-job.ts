@@ -10,9 +10,12 @@ import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { claimChunk } from './claim-chunk.js';
 import { unsendableResult } from '../memory/result-crossing.js';
 import { decodeShareables } from '../memory/shareable.js';
+import { STREAM_STOPPED, type ItemStreamReader } from '../backend/item-stream.js';
 
-/** Results are flushed at least this often (ms) while a worker works through a job. */
+/** Results are flushed at least this often (ms) while a worker works through a job... */
 const FLUSH_INTERVAL_MS = 12;
+/** ...and once this many are waiting, so that no message holds large arrays (see claim-chunk.ts). */
+const FLUSH_ITEMS = 16_384;
 
 function cloneFailure(index: number, value: unknown): unknown {
   try {
@@ -92,17 +95,20 @@ function chunkLoopFor(fn: AnyFunction): ChunkLoop {
 export async function runMapJob(
   job: MapJobMessage,
   post: (message: FromWorker) => void,
-  itemReader?: (shared: SharedArrayBuffer) => (index: number) => unknown,
+  itemReader?: (shared: SharedArrayBuffer, stopped: () => boolean) => ItemStreamReader,
 ): Promise<void> {
   const { jobId, control, total } = job;
   const items = job.itemsEncoded ? (decodeShareables(job.items) as ArrayLike<unknown>) : job.items;
-  // Items serialized once for all workers: decode the blocks this worker claims items from, not all of them.
+  // Items streamed through shared memory: decode the blocks this worker claims items from, as they are written.
   const shared = job.sharedItems;
-  const itemAt = !shared ? (index: number) => items[index] : itemReader ? itemReader(shared) : undefined;
+  const stream = shared && itemReader ? itemReader(shared, () => Atomics.load(control, MapControl.Stop) !== 0) : undefined;
+  const itemAt = !shared ? (index: number) => items[index] : stream ? (index: number) => stream.at(index) : undefined;
+  const reserve = stream ? stream.reserve.bind(stream) : undefined;
   const context = job.sharedContext ? job.context : decodeShareables(job.context);
   let starts: number[] = [];
   let values: unknown[][] = [];
   let lastFlush = performance.now();
+  let waiting = 0;
 
   const stop = (): void => {
     // Tell every other participant to claim nothing more.
@@ -135,6 +141,7 @@ export async function runMapJob(
     }
     starts = [];
     values = [];
+    waiting = 0;
     lastFlush = performance.now();
     return true;
   };
@@ -158,13 +165,16 @@ export async function runMapJob(
     }
     const loop = chunkLoopFor(fn);
     for (;;) {
-      const chunk = claimChunk(control, total, job.minChunk, job.fixedChunk, job.participants);
+      const chunk = claimChunk(control, total, job.minChunk, job.fixedChunk, job.participants, reserve);
       if (chunk === null) break;
       const [start, end] = chunk;
+      stream?.claimed(start, end);
       const out = new Array<unknown>(end - start);
       for (let i = start; i < end; ) {
         const at = loop(fn, itemAt, context, out, start, i, end, control, failure);
         if (at === STOPPED) return;
+        // The job stopped while this worker waited for a block of streamed items.
+        if (at === FAILED && failure.error === STREAM_STOPPED) return;
         if (at === FAILED) {
           stop();
           flush();
@@ -188,7 +198,8 @@ export async function runMapJob(
       Atomics.add(control, MapControl.Done, end - start);
       starts.push(start);
       values.push(out);
-      if (performance.now() - lastFlush >= FLUSH_INTERVAL_MS && !flush()) return;
+      waiting += end - start;
+      if ((waiting >= FLUSH_ITEMS || performance.now() - lastFlush >= FLUSH_INTERVAL_MS) && !flush()) return;
     }
     flush();
   } finally {

@@ -1,12 +1,10 @@
 // Shared by the model tests of pool/'s lock-free structures: real workers
 // racing over one structure's memory (test/fixtures/pool-model-worker.ts),
 // laid out by test/fixtures/pool-model-memory.ts.
-import { buildSync } from 'esbuild';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Control } from '../../fixtures/pool-model-memory.js';
 import type { ModelWorkerData, ModelWorkerResult, ModelWorkerTask, RingScript } from '../../fixtures/pool-model-worker.js';
-import { waitUntilChanged, within } from '../../helpers.js';
+import { bundledFixture, waitUntilChanged, within } from '../../helpers.js';
 
 /**
  * Base seed of the concurrent rounds (round `r` uses `MODEL_SEED + 100 r`,
@@ -17,18 +15,6 @@ export const MODEL_SEED = Number(process.env['WEFT_MODEL_SEED'] ?? 20261203);
 
 /** Counter values worth starting at: 0, just below the int32 wrap (2^31), just below 2^32 (0 again). */
 export const WRAP_STARTS = [0, 2 ** 31 - 37, -29] as const;
-
-let fixtureCode: string | undefined;
-
-/** The worker fixture with the pool sources it imports, as one CommonJS script (esbuild, once per file). */
-function fixture(): string {
-  if (fixtureCode === undefined) {
-    const entry = fileURLToPath(new URL('../../fixtures/pool-model-worker.ts', import.meta.url));
-    const built = buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error' });
-    fixtureCode = built.outputFiles[0]!.text;
-  }
-  return fixtureCode;
-}
 
 /**
  * Start one worker per task over `memory`, let them all go at once, and
@@ -45,9 +31,10 @@ export async function raceWorkers(
 ): Promise<ModelWorkerResult[]> {
   const control = new Int32Array(new SharedArrayBuffer(Control.Length * 4));
   const deadline = Date.now() + timeoutMs;
+  const code = await bundledFixture('pool-model-worker.ts');
   const workers = tasks.map((task, i) => {
     const workerData: ModelWorkerData = { ...task, seed: seed + i, control: control.buffer as SharedArrayBuffer, memory, deadline };
-    return new Worker(fixture(), { eval: true, workerData });
+    return new Worker(code, { eval: true, workerData });
   });
   const results = workers.map(
     (worker, i) =>
@@ -106,7 +93,7 @@ export class RingScriptWorker {
   private worker: Worker | undefined;
 
   async run(script: RingScript, timeoutMs = 2_000): Promise<(number | boolean)[]> {
-    const worker = (this.worker ??= new Worker(fixture(), { eval: true, workerData: { role: 'ring-script' } }));
+    const worker = (this.worker ??= new Worker(await bundledFixture('pool-model-worker.ts'), { eval: true, workerData: { role: 'ring-script' } }));
     const answer = new Promise<(number | boolean)[]>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
