@@ -115,11 +115,12 @@ describe('map over long arrays of strings and numbers', () => {
   it('30,000 strings of 400 characters (20 MB of UTF-8, more than the ring holds) arrive whole and in place, a lone surrogate too, guided and in fixed chunks', () =>
     withPool(2, async (pool) => {
       const items = strings(30_000, 5);
-      items[21_337] = 'lone \ud800 surrogate';
       items[0] = '\uFEFFstarts with a byte-order mark';
-      const expected = items.map(signature);
-      expect(await pool.map(items, signature, { inline: 'never' })).toEqual(expected);
-      expect(await pool.map(items, signature, { inline: 'never', chunkSize: 1_000 })).toEqual(expected);
+      expect(await pool.map(items, signature, { inline: 'never' })).toEqual(items.map(signature));
+      expect(await pool.map(items, signature, { inline: 'never', chunkSize: 1_000 })).toEqual(items.map(signature));
+      // A string that is not well-formed cannot go as UTF-8: its block (on Node), or the array (elsewhere), goes another way.
+      items[21_337] = 'lone \ud800 surrogate';
+      expect(await pool.map(items, signature, { inline: 'never' })).toEqual(items.map(signature));
     }));
 
   it('numbers arrive as themselves: -0, NaN, the infinities and doubles', () =>

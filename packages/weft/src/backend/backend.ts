@@ -74,12 +74,12 @@ export interface Backend {
    * shared memory: serialized once, block by block, into a bounded ring that
    * the caller refills as workers claim and decode blocks
    * (`item-stream.ts`), so that neither a clone per worker nor the whole
-   * serialized copy ever exists. Absent where the platform cannot; each post
-   * then clones the items. Never asked for items that hold shared memory
-   * (only a post shares it). The worker side's
+   * serialized copy ever exists. Undefined (or absent) where the platform
+   * cannot stream these items; each post then clones them. Never asked for
+   * items that hold shared memory (only a post shares it). The worker side's
    * {@link WorkerEndpoint.itemReader} reads it.
    */
-  streamItems?(items: readonly unknown[], from: number, blockSize: number): ItemStream;
+  streamItems?(items: readonly unknown[], from: number, blockSize: number): ItemStream | undefined;
 }
 
 /** The worker side of a backend: how the runtime inside a context talks to its caller. */

@@ -26,23 +26,18 @@
  * @module
  */
 
-/** Header words before the block table. */
-const enum Word {
-  BlockSize = 0,
-  Blocks = 1,
-  Produced = 2,
-  From = 3,
-  Table = 4,
-}
-
-/** Words per block in the table. */
-const enum Entry {
-  Claims = 0,
-  Released = 1,
-  Offset = 2,
-  Length = 3,
-  Words = 4,
-}
+// Header words before the block table...
+const BLOCK_SIZE = 0;
+const BLOCKS = 1;
+const PRODUCED = 2;
+const FROM = 3;
+const TABLE = 4;
+// ...and the words of each block's entry in it.
+const CLAIMS = 0;
+const RELEASED = 1;
+const OFFSET = 2;
+const LENGTH = 3;
+const ENTRY_WORDS = 4;
 
 /** The ring's first size (bytes): room for a few dozen blocks of typical items. */
 export const RING_BYTES = 16 * 2 ** 20;
@@ -56,7 +51,7 @@ const WAIT_SLICE_MS = 50;
 export const STREAM_STOPPED: unique symbol = Symbol('weft.streamStopped');
 
 function dataStart(blocks: number): number {
-  return Math.ceil(((Word.Table + blocks * Entry.Words) * 4) / 8) * 8;
+  return Math.ceil(((TABLE + blocks * ENTRY_WORDS) * 4) / 8) * 8;
 }
 
 /** A block of items ready to be written: at most `bound` bytes, which `write` writes at the start of `target`, returning how many. */
@@ -101,10 +96,10 @@ export function createItemStream(
   const start = dataStart(blocks);
   let capacity = ringBytes;
   const shared = new SharedArrayBuffer(start + capacity, { maxByteLength: start + MAX_RING_BYTES });
-  const header = new Int32Array(shared, 0, Word.Table + blocks * Entry.Words);
-  header[Word.BlockSize] = blockSize;
-  header[Word.Blocks] = blocks;
-  header[Word.From] = from;
+  const header = new Int32Array(shared, 0, TABLE + blocks * ENTRY_WORDS);
+  header[BLOCK_SIZE] = blockSize;
+  header[BLOCKS] = blocks;
+  header[FROM] = from;
   const charged = new Array<number>(blocks);
   let next = 0; // the next block to write
   let oldest = 0; // the oldest block whose bytes are still in use
@@ -116,10 +111,10 @@ export function createItemStream(
     fill(claimedTo: number): boolean {
       for (;;) {
         while (oldest < next) {
-          const entry = Word.Table + oldest * Entry.Words;
+          const entry = TABLE + oldest * ENTRY_WORDS;
           const end = from + (oldest + 1) * blockSize;
           if (claimedTo < Math.min(end, items.length)) break;
-          if (Atomics.load(header, entry + Entry.Released) !== Atomics.load(header, entry + Entry.Claims)) break;
+          if (Atomics.load(header, entry + RELEASED) !== Atomics.load(header, entry + CLAIMS)) break;
           used -= charged[oldest]!;
           oldest++;
         }
@@ -149,17 +144,17 @@ export function createItemStream(
           continue;
         }
         const length = pending.write(new Uint8Array(shared, start + at, bound));
-        const entry = Word.Table + next * Entry.Words;
-        header[entry + Entry.Offset] = at;
-        header[entry + Entry.Length] = length;
+        const entry = TABLE + next * ENTRY_WORDS;
+        header[entry + OFFSET] = at;
+        header[entry + LENGTH] = length;
         charged[next] = pad + length;
         used += pad + length;
         head = at + length;
         pending = undefined;
         next++;
         // Publishes the bytes and the table entry above.
-        Atomics.store(header, Word.Produced, next);
-        Atomics.notify(header, Word.Produced);
+        Atomics.store(header, PRODUCED, next);
+        Atomics.notify(header, PRODUCED);
       }
     },
   };
@@ -194,37 +189,37 @@ export function itemStreamReader(
   decode: (bytes: Uint8Array) => unknown[],
   stopped: () => boolean,
 ): ItemStreamReader {
-  const words = new Int32Array(shared, 0, Word.Table);
-  const blockSize = words[Word.BlockSize]!;
-  const blocks = words[Word.Blocks]!;
-  const from = words[Word.From]!;
-  const header = new Int32Array(shared, 0, Word.Table + blocks * Entry.Words);
+  const words = new Int32Array(shared, 0, TABLE);
+  const blockSize = words[BLOCK_SIZE]!;
+  const blocks = words[BLOCKS]!;
+  const from = words[FROM]!;
+  const header = new Int32Array(shared, 0, TABLE + blocks * ENTRY_WORDS);
   const start = dataStart(blocks);
   let current = -1;
   let items: unknown[] = [];
   const blockOf = (index: number): number => Math.floor((index - from) / blockSize);
   return {
     reserve(first: number, end: number, delta: number): void {
-      for (let b = blockOf(first), last = blockOf(end - 1); b <= last; b++) Atomics.add(header, Word.Table + b * Entry.Words + Entry.Claims, delta);
+      for (let b = blockOf(first), last = blockOf(end - 1); b <= last; b++) Atomics.add(header, TABLE + b * ENTRY_WORDS + CLAIMS, delta);
     },
     claimed(first: number): void {
-      if (blockOf(first) === current) Atomics.add(header, Word.Table + current * Entry.Words + Entry.Released, 1);
+      if (blockOf(first) === current) Atomics.add(header, TABLE + current * ENTRY_WORDS + RELEASED, 1);
     },
     at(index: number): unknown {
       const block = blockOf(index);
       if (block !== current) {
         for (;;) {
-          const produced = Atomics.load(header, Word.Produced);
+          const produced = Atomics.load(header, PRODUCED);
           if (produced > block) break;
           if (stopped()) throw STREAM_STOPPED;
-          Atomics.wait(header, Word.Produced, produced, WAIT_SLICE_MS);
+          Atomics.wait(header, PRODUCED, produced, WAIT_SLICE_MS);
         }
-        const entry = Word.Table + block * Entry.Words;
-        const offset = header[entry + Entry.Offset]!;
-        items = decode(new Uint8Array(shared, start + offset, header[entry + Entry.Length]!));
+        const entry = TABLE + block * ENTRY_WORDS;
+        const offset = header[entry + OFFSET]!;
+        items = decode(new Uint8Array(shared, start + offset, header[entry + LENGTH]!));
         current = block;
         // The items are in this heap now: the bytes may be reused.
-        Atomics.add(header, entry + Entry.Released, 1);
+        Atomics.add(header, entry + RELEASED, 1);
       }
       return items[index - from - block * blockSize];
     },

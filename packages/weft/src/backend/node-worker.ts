@@ -8,8 +8,9 @@
  */
 import type { Backend, ContextEvents, ExecutionContext, SpawnOptions, WorkerEndpoint } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
+import { isNode } from './is-node.js';
 import { createItemStream, itemStreamReader, type ItemStream, type ItemStreamReader } from './item-stream.js';
-import { blockDecoder, blockEncoder } from './node-block-codec.js';
+import { blockDecoder, blockEncoder, streamableWithout } from './block-codec.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type NodeOs = typeof import('node:os');
@@ -20,11 +21,6 @@ const WORKER_THREADS = 'node:worker_threads';
 const OS = 'node:os';
 const V8 = 'node:v8';
 
-/** True on Node itself (not on Bun or Deno, which get the Web Worker backend). */
-export function isNode(): boolean {
-  const g = globalThis as { process?: { versions?: { node?: string } }; Bun?: unknown; Deno?: unknown };
-  return typeof g.process?.versions?.node === 'string' && g.Bun === undefined && g.Deno === undefined;
-}
 
 /** The flags workers start with, once known to be accepted. */
 let workerExecArgv: string[] | undefined;
@@ -62,15 +58,12 @@ export async function createNodeWorkerBackend(workerSource: string): Promise<Bac
     kind: 'workers',
     parallelism: () => os.availableParallelism(),
     // Strings and numbers as they are, the rest in the structured-clone format postMessage uses
-    // (v8.serialize), block by block. Node only: Deno runs this backend too, and its node:v8 is not the
-    // format its workers' messages use.
-    ...(v8
-      ? {
-          streamItems(items: readonly unknown[], from: number, blockSize: number): ItemStream {
-            return createItemStream(items, from, blockSize, blockEncoder((block) => serializeUnshared(v8, block)));
-          },
-        }
-      : {}),
+    // (v8.serialize), block by block. That format on Node only: Deno runs this backend too, and its
+    // node:v8 is not the format its workers' messages use, so there only arrays of strings or numbers stream.
+    streamItems(items: readonly unknown[], from: number, blockSize: number): ItemStream | undefined {
+      if (v8) return createItemStream(items, from, blockSize, blockEncoder((block) => serializeUnshared(v8, block)));
+      return streamableWithout(items) ? createItemStream(items, from, blockSize, blockEncoder()) : undefined;
+    },
     spawn(events: ContextEvents, options: SpawnOptions = {}): ExecutionContext {
       const start = (execArgv: string[]): InstanceType<WorkerThreads['Worker']> =>
         new threads.Worker(workerSource, {
@@ -132,8 +125,12 @@ export function nodeWorkerEndpoint(): WorkerEndpoint | undefined {
       parent.on('message', handler);
     },
     itemReader(shared: SharedArrayBuffer, stopped: () => boolean): ItemStreamReader {
-      const v8 = req(V8) as NodeV8;
-      return itemStreamReader(shared, blockDecoder((bytes) => deserializeOwned(v8, bytes) as unknown[]), stopped);
+      // Serialized blocks come from Node only; node:v8 is loaded for the first one.
+      const deserialize = (): ((bytes: Uint8Array) => unknown[]) => {
+        const v8 = req(V8) as NodeV8;
+        return (bytes) => deserializeOwned(v8, bytes) as unknown[];
+      };
+      return itemStreamReader(shared, blockDecoder(deserialize), stopped);
     },
   };
 }

@@ -10,7 +10,7 @@ import { describeValue } from '../validate.js';
 import type { Backend, BackendKind } from './backend.js';
 import { createNativeThreadBackend, probeThreadApi, type NativeThreadMain } from './native-thread.js';
 import { hasThreadApi } from '../engine/thread-api.js';
-import { createNodeWorkerBackend, isNode } from './node-worker.js';
+import { isNode } from './is-node.js';
 import { createWebWorkerBackend, hasWebWorkers } from './web-worker.js';
 import { workerSource } from './worker-source.js';
 
@@ -73,7 +73,8 @@ function isDeno(): boolean {
 }
 
 async function createWorkersBackend(): Promise<Backend> {
-  if (isNode() || isDeno()) return createNodeWorkerBackend(workerSource);
+  // Loaded only here: a browser bundle splits worker_threads' backend off and never fetches it.
+  if (isNode() || isDeno()) return (await import('./node-worker.js')).createNodeWorkerBackend(workerSource);
   if (hasWebWorkers()) return createWebWorkerBackend(workerSource);
   throw new BackendUnavailableError('workers', 'This platform has neither worker_threads nor Web Workers');
 }

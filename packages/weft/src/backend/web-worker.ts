@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { blockDecoder, blockEncoder, streamableWithout } from './block-codec.js';
+import { createItemStream, itemStreamReader, type ItemStream, type ItemStreamReader } from './item-stream.js';
 import { BackendUnavailableError } from '../errors.js';
 import type { Backend, ContextEvents, ExecutionContext, WorkerEndpoint } from './backend.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
@@ -62,6 +64,9 @@ export function createWebWorkerBackend(workerSource: string): Backend {
     name: 'web-worker',
     kind: 'workers',
     parallelism: () => Math.max(1, g.navigator?.hardwareConcurrency ?? 4),
+    // Arrays of strings or of numbers stream through shared memory; anything else is posted (cloned).
+    streamItems: (items: readonly unknown[], from: number, blockSize: number): ItemStream | undefined =>
+      streamableWithout(items) ? createItemStream(items, from, blockSize, blockEncoder()) : undefined,
     spawn(events: ContextEvents): ExecutionContext {
       const worker = new WorkerCtor(url, { type: 'module', name: 'weft' });
       let exited = false;
@@ -112,5 +117,6 @@ export function webWorkerEndpoint(): WorkerEndpoint | undefined {
   return {
     post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => (transfer ? post(message, [...transfer]) : post(message)),
     listen: (handler: (message: ToWorker) => void) => listen('message', (event) => handler(event.data as ToWorker)),
+    itemReader: (shared: SharedArrayBuffer, stopped: () => boolean): ItemStreamReader => itemStreamReader(shared, blockDecoder(), stopped),
   };
 }

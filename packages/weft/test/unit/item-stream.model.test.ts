@@ -6,7 +6,7 @@ import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createItemStream } from '../../src/backend/item-stream.js';
-import { blockDecoder, blockEncoder } from '../../src/backend/node-block-codec.js';
+import { blockDecoder, blockEncoder } from '../../src/backend/block-codec.js';
 import { MapControl } from '../../src/protocol.js';
 import { bundledFixture, seededRandom, within } from '../helpers.js';
 import { digest } from '../fixtures/item-stream-digest.js';
@@ -41,7 +41,7 @@ function makeItems(seed: number, count: number, huge: number): unknown[] {
 }
 
 const encode = blockEncoder((block) => v8.serialize(block));
-const decode = blockDecoder((bytes) => v8.deserialize(bytes) as unknown[]);
+const decode = blockDecoder(() => (bytes) => v8.deserialize(bytes) as unknown[]);
 
 describe('block codec', () => {
   it('strings, numbers and anything else come back as they went, each block in the form that fits it', () => {
