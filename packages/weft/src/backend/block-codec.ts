@@ -88,10 +88,7 @@ export function streamableWithout(items: readonly unknown[]): boolean {
     for (let i = 0; i < items.length; i++) if (typeof items[i] !== 'number') return false;
     return true;
   }
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (typeof item !== 'string' || (item as WellFormed).isWellFormed?.() !== true) return false;
-  }
+  for (let i = 0; i < items.length; i++) if (!isWellFormedString(items[i])) return false;
   return true;
 }
 
@@ -99,8 +96,7 @@ function stringsBlock(items: readonly unknown[], first: number, end: number): En
   let chars = 0;
   for (let i = first; i < end; i++) {
     const item = items[i];
-    // A lone surrogate would not survive UTF-8.
-    if (typeof item !== 'string' || (item as WellFormed).isWellFormed?.() !== true) return undefined;
+    if (!isWellFormedString(item)) return undefined;
     chars += item.length;
   }
   const count = end - first;
@@ -109,9 +105,7 @@ function stringsBlock(items: readonly unknown[], first: number, end: number): En
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     bound: lengthsEnd + 3 * chars,
     write(target) {
-      const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-      view.setUint8(0, STRINGS);
-      view.setUint32(4, count, true);
+      const view = blockHead(target, STRINGS, count);
       let at = lengthsEnd;
       for (let i = first; i < end; i++) {
         const item = items[i] as string;
@@ -123,15 +117,26 @@ function stringsBlock(items: readonly unknown[], first: number, end: number): En
   };
 }
 
+/** A view of `target` with the block's tag and item count written. */
+function blockHead(target: Uint8Array, tag: number, count: number): DataView {
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  view.setUint8(0, tag);
+  view.setUint32(4, count, true);
+  return view;
+}
+
+/** A string UTF-8 carries exactly: no lone surrogate. */
+function isWellFormedString(item: unknown): item is string {
+  return typeof item === 'string' && (item as WellFormed).isWellFormed?.() === true;
+}
+
 function numbersBlock(items: readonly unknown[], first: number, end: number): EncodedBlock | undefined {
   for (let i = first; i < end; i++) if (typeof items[i] !== 'number') return undefined;
   const count = end - first;
   return {
     bound: HEAD + 8 * count,
     write(target) {
-      const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-      view.setUint8(0, NUMBERS);
-      view.setUint32(4, count, true);
+      const view = blockHead(target, NUMBERS, count);
       for (let i = first; i < end; i++) view.setFloat64(HEAD + 8 * (i - first), items[i] as number, true);
       return HEAD + 8 * count;
     },
