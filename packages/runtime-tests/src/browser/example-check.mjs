@@ -41,12 +41,15 @@ export async function checkExample(browser, baseUrl, log) {
   const dist = join(repoRoot, 'examples/browser/dist');
   await check('vite build emitted index.html and one script the page loads: no worker file to copy', () => {
     if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}/index.html is missing: run the example's build (turbo does, before this test)`);
-    // Besides the entry, only the native thread runtime may be split off: a dynamic import a browser (no Thread API) never makes.
+    // Besides the entry, only the native thread runtime and Node's worker_threads backend may be split off:
+    // dynamic imports a browser (no Thread API, not Node) never makes.
     const scripts = readdirSync(join(dist, 'assets')).filter((f) => /\.(m?js)$/.test(f));
-    const entries = scripts.filter((f) => !/^native-thread-main-/.test(f));
-    if (entries.length !== 1) throw new Error(`expected one script in dist/assets besides the lazy native runtime, found ${scripts.join(', ') || 'none'}`);
+    const lazy = /^(native-thread-main|node-worker)-/;
+    const entries = scripts.filter((f) => !lazy.test(f));
+    if (entries.length !== 1) throw new Error(`expected one script in dist/assets besides the lazy native runtime and Node backend, found ${scripts.join(', ') || 'none'}`);
     const html = readFileSync(join(dist, 'index.html'), 'utf8');
     if (!html.includes(entries[0])) throw new Error(`index.html does not load ${entries[0]}`);
+    for (const file of scripts.filter((f) => lazy.test(f))) if (html.includes(file)) throw new Error(`index.html loads ${file}, which only Node or a native engine needs`);
   });
   await check('the built app draws the Mandelbrot set with parallelMap in Chromium, the same pixels as sequential code', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
