@@ -130,6 +130,16 @@ export class StreamIterator<R> implements ParallelStream<R> {
       const value = this.take();
       if (value !== NOTHING) return Promise.resolve({ value: value as R, done: false });
     }
+    // Open the source at the first pull, before the workers start: a source that emits on its own
+    // (readline's interface over a file) drops what arrives before its iterator exists, and starting
+    // the workers takes event-loop turns. If opening throws, the read loop tries again and says so.
+    if (this.source === undefined && !this.finished) {
+      try {
+        this.source = this.openSource();
+      } catch {
+        // Reported by readLoop, as "the source threw reading item 0".
+      }
+    }
     this.pulls++;
     const result = this.tail.then(() => this.pull());
     this.tail = result.catch(noop);

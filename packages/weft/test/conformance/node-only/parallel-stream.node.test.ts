@@ -80,3 +80,17 @@ describe('parallelStream: Node streams', () => {
     expect(err).toBeInstanceOf(TaskError);
   });
 });
+
+describe('parallelStream: sources that emit on their own', () => {
+  it("reads every line of a file through readline's interface, in a fresh process whose backend starts during the read", async () => {
+    // A process of its own: here the backend is already loaded, and starting it is what took the event-loop
+    // turns during which readline emitted lines nobody listened to yet (a lazily opened source lost 63% of them).
+    const { execFile } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const script = fileURLToPath(new URL('../../fixtures/readline-stream.mjs', import.meta.url));
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [script], { timeout: 30_000 }, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ lines: 10_000, words: 50_000 });
+  });
+});
