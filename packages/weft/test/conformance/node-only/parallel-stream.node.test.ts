@@ -89,7 +89,8 @@ describe('parallelStream: sources that emit on their own', () => {
     const { fileURLToPath } = await import('node:url');
     const script = fileURLToPath(new URL('../../fixtures/readline-stream.mjs', import.meta.url));
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [script], { timeout: 30_000 }, (err, out) => (err ? reject(err) : resolve(out))),
+      // The workers backend in both projects: the shim that the native project installs is not in that process.
+      execFile(process.execPath, [script], { timeout: 30_000, env: { ...process.env, WEFT_BACKEND: 'workers' } }, (err, out) => (err ? reject(err) : resolve(out))),
     );
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ lines: 10_000, words: 50_000 });
   });
