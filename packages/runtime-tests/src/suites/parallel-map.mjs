@@ -173,6 +173,28 @@ describe('parallelMap: one outcome wherever an item runs', () => {
       for (let i = 0; i < items.length; i++) expect(out[i]).not.toBe(items[i]);
     }, { skip: nothingCopied });
 
+    it(`gives the function a copy of the context, flat or nested, ${path}`, async () => {
+      // A flat context is copied by spread, a nested one by structured clone: the caller's stays untouched either way.
+      const flat = { n: 1, label: 'a', missing: undefined, big: 2n };
+      const nested = { n: 1, inner: { hits: 0 }, list: [{ k: 1 }] };
+      nested.again = nested.inner;
+      const sawFlat = await parallelMap([0, 1, 2], (i, _index, ctx) => {
+        ctx.n += 10;
+        return [ctx.n > 10, ctx.label, 'missing' in ctx, typeof ctx.big];
+      }, { ...options, context: flat });
+      expect(sawFlat.every(([bumped, label, hasMissing, big]) => bumped && label === 'a' && hasMissing && big === 'bigint')).toBe(true);
+      expect(flat).toEqual({ n: 1, label: 'a', missing: undefined, big: 2n });
+      const sawNested = await parallelMap([0, 1, 2], (i, _index, ctx) => {
+        ctx.inner.hits++;
+        ctx.list[0].k = 99;
+        // A shared reference inside the context stays one object in the copy.
+        return ctx.again === ctx.inner && ctx.again.hits > 0;
+      }, { ...options, context: nested });
+      expect(sawNested).toEqual([true, true, true]);
+      expect(nested.inner.hits).toBe(0);
+      expect(nested.list[0].k).toBe(1);
+    }, { skip: nothingCopied });
+
     it(`keeps a typed array on a SharedArrayBuffer shared, ${path}`, async () => {
       const shared = new Int32Array(new SharedArrayBuffer(12));
       await parallelMap([0, 1, 2], (i, _index, ctx) => {

@@ -120,11 +120,41 @@ export function mapOnWorkers<T, R, C = undefined>(
  */
 export function copyContext<C>(where: string, context: C): C | undefined {
   if (context === undefined) return undefined;
+  const flat = flatCopy(context);
+  if (flat !== undefined) return flat;
   try {
     return decodeShareables(structuredClone(encodeShareables(context))) as C;
   } catch (err) {
     throw new TypeError(`${where}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
   }
+}
+
+/**
+ * A plain object whose enumerable own values are all primitives, copied by
+ * spread: the same result as a structured clone (own enumerable string keys
+ * in order, prototype `Object.prototype`), for a fraction of the cost, and
+ * under the original's hidden class, so a function reading both the caller's
+ * context and this copy stays monomorphic. A call over 3 items with
+ * `{ iterations, label }` as its context took 3.4-4.0 us with the clone and
+ * 1.7-1.8 us with this (1.4-1.6 us without a context). Undefined for
+ * anything else, which gets the structured clone.
+ *
+ * @example
+ * ```ts
+ * flatCopy({ iterations: 300, label: 'a' }); // a copy, by spread
+ * flatCopy({ weights: [1, 2] }); // undefined: nested
+ * ```
+ */
+function flatCopy<C>(context: C): C | undefined {
+  if (typeof context !== 'object' || context === null || Object.getPrototypeOf(context) !== Object.prototype) return undefined;
+  const copy = { ...context } as Record<string | symbol, unknown>;
+  // A symbol key is dropped by a structured clone but kept by spread.
+  if (Object.getOwnPropertySymbols(copy).length > 0) return undefined;
+  for (const key in copy) {
+    const value = copy[key];
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  }
+  return copy as C;
 }
 
 interface Resolved<C> {

@@ -7,9 +7,8 @@ import type { BackendKind } from '../backend/backend.js';
 import { backendChoice, expectsNativeBackend } from '../backend/select-backend.js';
 import { describeThrown } from '../codec/error-codec.js';
 import { AbortError, TaskError, WeftError } from '../errors.js';
-import { decodeShareables, encodeShareables } from '../memory/shareable.js';
 import { currentScheduler } from '../task/current-scheduler.js';
-import { mapOnWorkers } from '../map/map-on-workers.js';
+import { copyContext, mapOnWorkers } from '../map/map-on-workers.js';
 import { defaultWorkers } from '../pool/default-pool.js';
 import { Pool } from '../pool/pool.js';
 import { analyzeFunction } from '../task/analyze-function.js';
@@ -161,15 +160,8 @@ export function parallelSort(array: unknown, compareOrOptions?: unknown, maybeOp
     if (analysis.async) throw new TypeError(`${WHERE}: compare must not be async: a comparator's result is needed at once`);
     expression = analysis.form === 'expression' ? `(${analysis.source})` : `Object.values({${analysis.source}})[0]`;
   }
-  let context = options.context;
-  if (context !== undefined && !closures) {
-    try {
-      // The copy workers get, which the calling thread uses too; Weft's shareables (an AtomicInt32, a Mutex) stay the same object.
-      context = decodeShareables(structuredClone(encodeShareables(context)));
-    } catch (err) {
-      throw new TypeError(`${WHERE}: context must be structured-cloneable (${describeThrown(err)}), received ${describeValue(context)}`);
-    }
-  }
+  // The copy workers get, which the calling thread uses too; Weft's shareables (an AtomicInt32, a Mutex) stay the same object.
+  const context = closures ? options.context : copyContext(WHERE, options.context);
 
   return (async () => {
     if (signal?.aborted) throw new AbortError(`${WHERE}: aborted before it started`, signal.reason);
