@@ -12,8 +12,7 @@ import { deserializeThrown, describeThrown, type SerializedValue } from '../code
 import { AbortError, PoolClosedError, TaskError, TaskTimeoutError } from '../errors.js';
 import type { FromWorker } from '../protocol.js';
 import type { FunctionTable } from '../sched/function-table.js';
-import type { IdentityHeap } from '../sched/identity-heap.js';
-import { RESULT_IN_HEAP, takeResult } from '../sched/identity-heap.js';
+import type { SlotTransport } from '../sched/slot-transport.js';
 import type { MpmcRing } from '../sched/mpmc-ring.js';
 import { SampleRing } from './pool-stats.js';
 import { Header, type SchedulerMemory, Slot, TaskState } from '../sched/scheduler-memory.js';
@@ -42,8 +41,8 @@ export interface RunningPool {
   readonly table: FunctionTable;
   readonly injector: MpmcRing;
   readonly completions: MpmcRing;
-  /** Native backend: functions, arguments and results by identity. */
-  readonly heap: IdentityHeap | undefined;
+  /** How the slots carry arguments and results: bytes, or by identity on shared-heap threads (native). */
+  readonly transport: SlotTransport;
 }
 
 /** What the scheduler needs to know of its pool. */
@@ -159,7 +158,7 @@ export class CallerScheduler {
     const run = this.run;
     if (!run || this.closed) return;
     run.workers.fill();
-    const { memory, table, injector, heap } = run;
+    const { memory, table, injector, transport } = run;
     const w = memory.words;
     let pushed = false;
     while (this.backlogHead < this.backlog.length) {
@@ -173,10 +172,7 @@ export class CallerScheduler {
       this.backlogHead++;
       let fnId = 0;
       try {
-        if (heap) {
-          heap.fns[slot] = record.fn;
-          heap.args[slot] = record.args;
-        } else {
+        if (!transport.byIdentity) {
           // Submitted for shared-heap threads, but auto-detection settled on workers: ship it now.
           if (!record.ref) shipTask(record, this.runWhere);
           fnId = table.idOf(record.ref!);
@@ -188,12 +184,7 @@ export class CallerScheduler {
       }
       const base = memory.slotWord(slot);
       // Plain writes: the injector push (or the postMessage) below publishes them to whichever worker takes the slot.
-      const at = memory.payloadAt(slot);
-      w[base + Slot.ArgsLength] = record.fastArgs
-        ? memory.payloads.writeFast(at, record.fastArgs)
-        : record.payload
-          ? memory.payloads.write(at, record.payload)
-          : 0;
+      w[base + Slot.ArgsLength] = transport.putTask(slot, record);
       w[base + Slot.FnId] = fnId;
       w[base + Slot.Flags] = record.flags;
       w[base + Slot.Parent] = 0;
@@ -309,6 +300,7 @@ export class CallerScheduler {
     const length = Atomics.load(w, base + Slot.ResultLength);
     let ending: 'ok' | 'err' | 'thrown' | 'cancelled' = 'cancelled';
     let value: unknown;
+    // 'err': serialized (a large result's message); 'thrown': the error itself (revived, or by identity).
     if (length === -1) {
       const outcome = this.largeResults.get(slot);
       if (!outcome) {
@@ -319,13 +311,10 @@ export class CallerScheduler {
       this.largeResults.delete(slot);
       ending = 'ok' in outcome ? 'ok' : 'err';
       value = 'ok' in outcome ? outcome.ok : outcome.err;
-    } else if (length === RESULT_IN_HEAP) {
-      value = takeResult(run.heap!, slot);
+    } else {
+      value = run.transport.takeOutcome(slot, state, length);
       if (state === TaskState.Done) ending = 'ok';
       else if (state === TaskState.Failed) ending = 'thrown';
-    } else if (state !== TaskState.Cancelled) {
-      value = length > 0 ? memory.payloads.read(memory.payloadAt(slot), length) : undefined;
-      ending = state === TaskState.Done ? 'ok' : 'err';
     }
     this.recordTimes(slot);
     this.inSlots.delete(slot);
@@ -374,7 +363,7 @@ export class CallerScheduler {
     const slot = record.slot;
     Atomics.store(memory.words, base + Slot.Cancel, 1);
     // A shared-heap thread cannot be stopped: a task that ignores its signal keeps its thread until it returns.
-    if (run.heap) return;
+    if (run.transport.byIdentity) return;
     const timer = setTimeout(() => {
       // Still running the same task after the grace period: the worker is stuck; replace it.
       if (this.inSlots.get(slot) !== record) return;

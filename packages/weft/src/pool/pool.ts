@@ -17,6 +17,7 @@ import { defaultSizes, epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskSt
 import { WorkerPool } from '../backend/worker-pool.js';
 import { deadThreadsBuffer } from '../sync/dead-threads.js';
 import { createIdentityHeap } from '../sched/identity-heap.js';
+import { slotTransport } from '../sched/slot-transport.js';
 import { shipTask } from './ship-task.js';
 import { wakeAll } from '../sched/sleep.js';
 import { newTaskRecord, taskPromise } from './task-record.js';
@@ -163,7 +164,7 @@ export class Pool {
         table: new FunctionTable(memory, CALLER_LOCK_OWNER),
         injector: memory.injector,
         completions: memory.completions,
-        heap,
+        transport: slotTransport(memory, heap),
       };
       scheduler.attach(this.running);
       return this.running;
@@ -293,7 +294,7 @@ export class Pool {
    * exists; a failed probe is handled in the scheduler's flush).
    */
   private sharedHeap(): boolean {
-    if (this.running) return this.running.heap !== undefined;
+    if (this.running) return this.running.transport.byIdentity;
     return expectsNativeBackend(this.choice);
   }
 

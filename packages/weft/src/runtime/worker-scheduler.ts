@@ -6,8 +6,6 @@
  *
  * @module
  */
-import { encodePayload, holdsSharedMemory } from '../codec/payload-codec.js';
-import { deserializeThrown, serializeThrown } from '../codec/error-codec.js';
 import { FunctionTable } from '../sched/function-table.js';
 import type { MpmcRing } from '../sched/mpmc-ring.js';
 import { epochNow, Header, SchedulerMemory, Slot, SlotFlag, TaskState } from '../sched/scheduler-memory.js';
@@ -16,16 +14,16 @@ import { beginSleep, endSleep, wakeCaller, wakeSleepers } from '../sched/sleep.j
 import { STEAL_RETRY, WorkDeque } from '../sched/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
 import { moduleRefOf } from '../task/define-task.js';
-import { decodeShareables, encodeShareables } from '../memory/shareable.js';
+import { decodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { asyncInFlight, trackAsync } from './async-work.js';
 import { blockingWait, futexNotify, parkUntil } from '../sync/futex.js';
-import { RESULT_IN_HEAP, takeResult, type IdentityHeap } from '../sched/identity-heap.js';
-import { reviveBuffers, shareBuffers, UNKNOWN_BUFFER } from '../sched/shared-buffers.js';
+import type { IdentityHeap } from '../sched/identity-heap.js';
+import { reviveBuffers, UNKNOWN_BUFFER } from '../sched/shared-buffers.js';
+import { slotTransport, type SlotTransport } from '../sched/slot-transport.js';
 import { isThenable } from './is-thenable.js';
 import { settledHandle, SlotHandle, type WorkerForkHandle } from './fork-handles.js';
 import { CancelWatcher, taskSignal, yieldToEventLoop } from './task-signal.js';
-import { writeOutcome } from './write-outcome.js';
 import { sourceForm } from '../task/source-form.js';
 
 
@@ -59,6 +57,8 @@ export class WorkerScheduler {
   private needsMessages = false;
   /** Native backend: functions, arguments and results by identity, per slot. */
   private readonly heap: IdentityHeap | undefined;
+  /** How this pool's slots carry arguments and outcomes: bytes, or by identity on shared-heap threads. */
+  private readonly transport: SlotTransport;
 
   constructor(
     init: InitMessage,
@@ -76,6 +76,7 @@ export class WorkerScheduler {
     this.injector = this.memory.injector;
     this.completions = this.memory.completions;
     this.heap = init.heap;
+    this.transport = slotTransport(this.memory, init.heap);
   }
 
   /** Since when (ms) {@link WorkerScheduler.messageWaiting} has said yes without a break; -1 when it has not. */
@@ -185,47 +186,28 @@ export class WorkerScheduler {
    */
   run(slot: number, pinnedArgs?: readonly unknown[]): Promise<void> | undefined {
     const base = this.memory.slotWord(slot);
-    let revived: unknown[] | undefined;
-    if (!this.heap && !pinnedArgs && Atomics.load(this.w, base + Slot.Flags) & SlotFlag.Buffers) {
-      // A fork holding shared buffers: find this worker's copies by number.
-      let decoded: unknown;
-      try {
-        decoded = reviveBuffers(this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)));
-        if (decoded !== UNKNOWN_BUFFER) revived = decodeShareables(decoded) as unknown[];
-      } catch (err) {
-        this.begin(slot);
-        this.finish(slot, TaskState.Failed, err);
-        return undefined;
-      }
-      if (decoded === UNKNOWN_BUFFER) {
-        // The `buffers` message naming it is still in this worker's queue: give the fork back, read messages.
-        if (!this.injector.push(slot)) throw new Error('internal: the injector refused a task');
-        this.wakeOne();
-        this.needsMessages = true;
-        return undefined;
-      }
+    let args: unknown[] | typeof UNKNOWN_BUFFER;
+    try {
+      // Pinned arguments may hold shareables (their state is shared memory, hence the message): revive them.
+      // Their buffers arrive as numbers (the task's `buffers` message came first on the same port).
+      args = pinnedArgs
+        ? (decodeShareables(revivePinned(pinnedArgs)) as unknown[])
+        : this.transport.takeArgs(slot, Atomics.load(this.w, base + Slot.ArgsLength), Atomics.load(this.w, base + Slot.Flags));
+    } catch (err) {
+      this.begin(slot);
+      this.finish(slot, TaskState.Failed, err);
+      return undefined;
+    }
+    if (args === UNKNOWN_BUFFER) {
+      // A fork whose `buffers` message is still in this worker's queue: give it back, read messages.
+      if (!this.injector.push(slot)) throw new Error('internal: the injector refused a task');
+      this.wakeOne();
+      this.needsMessages = true;
+      return undefined;
     }
     const flags = this.begin(slot);
     if (Atomics.load(this.w, base + Slot.Cancel) !== 0) {
       this.finish(slot, TaskState.Cancelled, undefined);
-      return undefined;
-    }
-    let args: unknown[];
-    try {
-      // Pinned arguments may hold shareables (their state is shared memory, hence the message): revive them.
-      if (revived) {
-        args = revived;
-      } else if (this.heap) {
-        args = [...(this.heap.args[slot] ?? [])];
-        this.heap.args[slot] = undefined;
-      } else {
-        // A pinned task's buffers arrive as numbers (its `buffers` message came first on the same port).
-        args = pinnedArgs
-          ? (decodeShareables(revivePinned(pinnedArgs)) as unknown[])
-          : (this.memory.payloads.read(this.memory.payloadAt(slot), Atomics.load(this.w, base + Slot.ArgsLength)) as unknown[]);
-      }
-    } catch (err) {
-      this.finish(slot, TaskState.Failed, err);
       return undefined;
     }
     let unwatch: (() => void) | undefined;
@@ -265,15 +247,8 @@ export class WorkerScheduler {
   private finish(slot: number, state: number, outcome: unknown): void {
     const base = this.memory.slotWord(slot);
     const flags = Atomics.load(this.w, base + Slot.Flags);
-    let length = 0;
-    let value = state === TaskState.Failed && !this.heap ? serializeThrown(outcome) : outcome;
-    if (this.heap) {
-      // Shared heap: the value or the error object itself, by identity.
-      this.heap.results[slot] = state === TaskState.Cancelled ? undefined : value;
-      length = RESULT_IN_HEAP;
-    } else if (state !== TaskState.Cancelled) {
-      ({ state, length } = writeOutcome(this.memory, slot, state, value, flags, this.post));
-    }
+    let length: number;
+    ({ state, length } = this.transport.putOutcome(slot, state, outcome, flags, this.post));
     this.memory.times[slot * 3 + 2] = epochNow();
     Atomics.store(this.w, base + Slot.ResultLength, length);
     // Publishes payload and length: a joiner reads them after seeing a terminal state.
@@ -402,37 +377,16 @@ export class WorkerScheduler {
 
   /** Fork `fn(...args)`: queue it on this worker's deque, where idle workers can steal it. */
   fork<R>(fn: AnyFunction, args: unknown[], shippable?: Exclude<FunctionRef, { kind: 'closure' }>): WorkerForkHandle<R> {
-    if (this.heap) return this.forkShared(fn, args);
-    const ref = shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) };
-    // Shared memory travels by number (see sched/shared-buffers.ts); a buffer without one cannot travel.
-    let wire: unknown = encodeShareables(args);
-    let flags = 0;
-    if (holdsSharedMemory(wire)) {
-      wire = shareBuffers(wire);
-      flags = SlotFlag.Buffers;
+    const prepared = this.transport.prepareFork(args);
+    const slot = prepared ? takeSlot(this.memory) : -1;
+    // No slot, or arguments that cannot go in one: run it here, now (same result, no parallelism).
+    if (!prepared || slot < 0) return settledHandle<R>(() => fn(...args) as R);
+    let fnId = 0;
+    if (!this.transport.byIdentity) {
+      fnId = this.table.idOf(shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) });
+      if (!this.fns[fnId]) this.fns[fnId] = fn;
     }
-    const encoded = wire === undefined ? undefined : encodePayload(wire);
-    const slot = encoded ? takeSlot(this.memory) : -1;
-    if (slot < 0 || !encoded || encoded.size > this.memory.sizes.payloadBytes) {
-      // No slot, or arguments too large to share: run it here, now (same result, no parallelism).
-      if (slot >= 0) releaseSlot(this.memory, slot);
-      return settledHandle<R>(() => fn(...args) as R);
-    }
-    const fnId = this.table.idOf(ref);
-    if (!this.fns[fnId]) this.fns[fnId] = fn;
-    const length = this.memory.payloads.write(this.memory.payloadAt(slot), encoded);
-    this.queueFork(slot, fnId, length, flags);
-    return new SlotHandle<R>(this, slot);
-  }
-
-  /** Fork on a shared-heap thread: the closure and its arguments go into the slot by identity. */
-  private forkShared<R>(fn: AnyFunction, args: unknown[]): WorkerForkHandle<R> {
-    const slot = takeSlot(this.memory);
-    if (slot < 0) return settledHandle<R>(() => fn(...args) as R);
-    const heap = this.heap!;
-    heap.fns[slot] = fn;
-    heap.args[slot] = args;
-    this.queueFork(slot, 0, 0, 0);
+    this.queueFork(slot, fnId, this.transport.putFork(slot, fn, args, prepared), prepared.flags);
     return new SlotHandle<R>(this, slot);
   }
 
@@ -501,16 +455,12 @@ export class WorkerScheduler {
   private take(slot: number): unknown {
     const base = this.memory.slotWord(slot);
     const state = Atomics.load(this.w, base + Slot.State);
-    const length = Atomics.load(this.w, base + Slot.ResultLength);
-    let value: unknown;
-    if (length === RESULT_IN_HEAP) value = takeResult(this.heap!, slot);
-    else if (length > 0) value = this.memory.payloads.read(this.memory.payloadAt(slot), length);
+    const value = this.transport.takeOutcome(slot, state, Atomics.load(this.w, base + Slot.ResultLength));
     releaseSlot(this.memory, slot);
     if (state === TaskState.Done) return value;
     if (state === TaskState.Cancelled) throw new Error('The forked task was cancelled');
-    // By identity on a shared heap: the very object the task threw.
-    if (length === RESULT_IN_HEAP) throw value;
-    throw deserializeThrown(value as never);
+    // Revived from its serialized form, or on a shared heap the very object the task threw.
+    throw value;
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { serializeThrown, trimSerialized, type SerializedValue } from '../codec/error-codec.js';
 import { encodePayload, type EncodedPayload } from '../codec/payload-codec.js';
-import { type SchedulerMemory, SlotFlag, TaskState } from '../sched/scheduler-memory.js';
+import { type SchedulerMemory, SlotFlag, TaskState } from './scheduler-memory.js';
 import type { FromWorker } from '../protocol.js';
 import { transfersIn } from '../memory/transfer.js';
 
