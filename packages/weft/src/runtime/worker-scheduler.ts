@@ -13,7 +13,6 @@ import { releaseSlot, takeSlot } from '../sched/slot-stack.js';
 import { beginSleep, endSleep, wakeCaller, wakeSleepers } from '../sched/sleep.js';
 import { STEAL_RETRY, WorkDeque } from '../sched/work-deque.js';
 import type { FromWorker, FunctionRef, InitMessage } from '../protocol.js';
-import { moduleRefOf } from '../task/define-task.js';
 import { decodeShareables } from '../memory/shareable.js';
 import { resolveFunction, resolveFunctionSync } from './resolve-function.js';
 import { asyncInFlight, trackAsync } from './async-work.js';
@@ -24,7 +23,7 @@ import { slotTransport, type SlotTransport } from '../sched/slot-transport.js';
 import { isThenable } from './is-thenable.js';
 import { settledHandle, SlotHandle, type WorkerForkHandle } from './fork-handles.js';
 import { CancelWatcher, taskSignal, yieldToEventLoop } from './task-signal.js';
-import { sourceForm } from '../task/source-form.js';
+import { loadedRef } from '../task/loaded-ref.js';
 
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -383,7 +382,7 @@ export class WorkerScheduler {
     if (!prepared || slot < 0) return settledHandle<R>(() => fn(...args) as R);
     let fnId = 0;
     if (!this.transport.byIdentity) {
-      fnId = this.table.idOf(shippable ?? moduleRefOf(fn) ?? { kind: 'source' as const, source: Function.prototype.toString.call(fn), form: sourceForm(fn) });
+      fnId = this.table.idOf(shippable ?? loadedRef(fn));
       if (!this.fns[fnId]) this.fns[fnId] = fn;
     }
     this.queueFork(slot, fnId, this.transport.putFork(slot, fn, args, prepared), prepared.flags);
