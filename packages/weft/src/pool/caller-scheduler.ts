@@ -17,18 +17,13 @@ import type { MpmcRing } from '../sched/mpmc-ring.js';
 import { SampleRing } from './pool-stats.js';
 import { Header, type SchedulerMemory, Slot, TaskState } from '../sched/scheduler-memory.js';
 import { BufferRegistry } from '../sched/shared-buffers.js';
-import { shipTask } from './ship-task.js';
+import { shipTask, unsendableArgs } from './ship-task.js';
 import { beginCallerSleep, endCallerSleep, wakeAll, wakeSleepers } from '../sched/sleep.js';
 import { releaseSlot, takeSlot } from '../sched/slot-stack.js';
 import { SlotTable } from './slot-table.js';
 import type { TaskRecord } from './task-record.js';
 import type { PoolWorker, WorkerPool } from '../backend/worker-pool.js';
 import { recoverFromExit } from './worker-recovery.js';
-
-/** The error of a task whose arguments a message could not carry. */
-export function unsendableArgs(where: string, err: unknown): TypeError {
-  return new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`, { cause: err });
-}
 
 /** How long (ms) the caller looks for a completion before it waits asynchronously, once per burst of work. */
 const CALLER_SPIN_MS = 0.03;

@@ -49,10 +49,15 @@ export function shipTask(record: TaskRecord, where: string): void {
   try {
     payload = encodePayload(wire);
   } catch (err) {
-    throw new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`);
+    throw unsendableArgs(where, err);
   }
   if (payload.size > PAYLOAD_BYTES) pin(record, wire);
   else record.payload = payload;
+}
+
+/** The error of a task whose arguments cannot be sent: not encodable for a slot, or refused by the message that was to carry them. */
+export function unsendableArgs(where: string, err: unknown): TypeError {
+  return new TypeError(`${where}: the arguments cannot be sent to a worker (${describeThrown(err)})`, { cause: err });
 }
 
 /** Shared memory must travel by message (which shares it); so must what does not fit a slot. */
