@@ -35,23 +35,42 @@ export function probeBudgetMs(perItemMs: number, total: number): number {
 /** A guided chunk never holds less than about this much work (ms), so claims and batches stay cheap. */
 export const MIN_CHUNK_WORK_MS = 0.05;
 
-/** Rough cost (ms) of handing a job to a warm pool and hearing back. */
-const DISPATCH_MS = 0.3;
+/**
+ * Rough cost (ms) of handing a job to a warm pool and hearing back, after the
+ * probe kept this thread busy: idle workers are asleep by then, and waking
+ * one costs more the longer it slept. Measured on 2 vCPUs (`inline:
+ * 'never'`, 3 ms of work on this thread before each call, median of 40): 2
+ * items 0.77 ms; 250 to 1,000 items of 3 us, 0.96-1.14 ms over their share
+ * of the work. At 0.3 ms, 1,000 items of 3 us went parallel after the probe
+ * and ran at 0.85x `items.map`.
+ */
+const DISPATCH_MS = 1;
 /** Rough cost (ms) of starting one worker. */
 const WORKER_START_MS = 40;
 /** Rough cost (ms) of cloning one small item to a worker, or one result back, where it was not measured. */
 const TRANSFER_PER_ITEM_MS = 0.0002;
 /**
  * What moving an item to a worker and its result back costs, against one
- * `structuredClone` of both on the calling thread: serializing, copying into
- * shared blocks, decoding on both sides and the garbage it leaves. Measured
- * as the wall time per item of `x => x` on 2 workers (400,000 items) against
- * the clone of a packed sample: integers 0.09 us against 0.05 us, doubles
- * 0.17 against 0.08, strings of 110 bytes 0.50 against 0.14, small objects
- * 1.8 against 1.2. The factor covers the worst of them (strings), leaning
- * towards staying on the calling thread, where a wrong guess costs least.
+ * `structuredClone` of both on the calling thread: streaming or serializing,
+ * decoding on both sides, the results' messages and the garbage they leave.
+ * Measured as the wall time per item of `x => x` on 2 workers (400,000
+ * items, streamed) against the clone of a packed sample of 128, two runs:
+ * integers 0.097-0.121 us against 0.05 (1.9-2.5x), doubles 0.11-0.13 against
+ * 0.04 (2.8-3.1x), flat strings of 110 bytes 0.64-0.86 against 0.15
+ * (4.1-6.0x), small objects 1.16-1.22 against 0.84 (1.4-1.5x). Each factor
+ * covers the worst of its kind; objects, whose shapes vary most, and
+ * anything mixed keep the old single factor, 4. Leaning towards the calling
+ * thread: a wrong guess costs least there.
  */
-const CROSSING_FACTOR = 4;
+const CROSSING_FACTOR = { number: 3, string: 6, other: 4 } as const;
+/**
+ * Going parallel must be expected to save at least this share of the time
+ * here: near the break-even the estimate is within its own error, and a
+ * wrong guess towards the workers costs more than one towards this thread
+ * (their wake-up and results have a slow tail: 4 ms at the 90th percentile
+ * where the median is 1.8 ms, for 745 items of 3 us).
+ */
+const REQUIRED_GAIN = 0.1;
 /** Items the crossing cost is measured on, at most. */
 const CROSSING_SAMPLE = 128;
 
@@ -66,43 +85,45 @@ export interface PlanInput {
   /** How many of those must be started first. */
   readonly coldWorkers: number;
   /**
-   * Measured cost (ms) of cloning one item and its result ({@link crossingCostMs}); 0 where values
-   * pass by identity. Unmeasured (undefined), a rough per-item figure stands in for it.
+   * Estimated cost (ms) of moving one item to a worker and its result back ({@link crossingCostMs});
+   * 0 where values pass by identity. Unmeasured (undefined), a rough per-item figure stands in for it.
    */
   readonly crossingMs?: number;
 }
 
 /**
  * True when running the remaining items on workers is expected to finish
- * sooner than running them here: their share of the work, plus dispatch,
- * worker start-up, and moving each item and result across, which the
- * calling thread pays alone.
+ * at least 10% sooner than running them here: their share of the work, plus
+ * dispatch, worker start-up, and moving each item and result across, which
+ * the calling thread pays alone.
  *
  * @example
  * ```ts
- * // 1 us items over 100,000 numbers, whose clone costs 0.05 us per item: 50 + 0.3 + 20 ms < 100 ms.
- * worthGoingParallel({ perItemMs: 0.001, remaining: 100_000, participants: 2, coldWorkers: 0, crossingMs: 0.00005 }); // true
- * // 0.1 us items: crossing costs more than the work saved.
- * worthGoingParallel({ perItemMs: 0.0001, remaining: 100_000, participants: 2, coldWorkers: 0, crossingMs: 0.00005 }); // false
+ * // 1 us items over 100,000 numbers that take 0.15 us each to move: 50 + 1 + 15 ms < 100 ms.
+ * worthGoingParallel({ perItemMs: 0.001, remaining: 100_000, participants: 2, coldWorkers: 0, crossingMs: 0.00015 }); // true
+ * // 0.1 us items: moving them costs more than the work saved.
+ * worthGoingParallel({ perItemMs: 0.0001, remaining: 100_000, participants: 2, coldWorkers: 0, crossingMs: 0.00015 }); // false
  * ```
  */
 export function worthGoingParallel(plan: PlanInput): boolean {
   if (plan.participants < 1) return false;
   const localMs = plan.perItemMs * plan.remaining;
-  const perItemCrossingMs =
-    plan.crossingMs === undefined ? TRANSFER_PER_ITEM_MS * (plan.participants + 1) : CROSSING_FACTOR * plan.crossingMs;
+  const perItemCrossingMs = plan.crossingMs ?? TRANSFER_PER_ITEM_MS * (plan.participants + 1);
   const parallelMs =
     localMs / plan.participants +
     DISPATCH_MS +
     (plan.coldWorkers > 0 ? WORKER_START_MS : 0) +
     perItemCrossingMs * plan.remaining;
-  return parallelMs < localMs;
+  return parallelMs < localMs * (1 - REQUIRED_GAIN);
 }
 
 /**
- * The cost (ms) of one `structuredClone` of an item and of its result, per
- * item, over a sample of the first `count` items (those the probe ran, whose
- * results are in). 0 when they cannot be cloned: sending them says why.
+ * What moving an item to a worker and its result back is expected to cost
+ * (ms per item): one `structuredClone` of an item and of its result, timed
+ * over a sample of the first `count` items (those the probe ran, whose
+ * results are in), times the factor for what the sample holds (numbers,
+ * strings, anything else). 0 when they cannot be cloned: sending them says
+ * why.
  *
  * @example
  * ```ts
@@ -118,10 +139,12 @@ export function crossingCostMs(items: ArrayLike<unknown>, results: ArrayLike<unk
   // and kept 1 us items over 100,000 numbers on the calling thread, where workers ran them 1.6x faster.
   const sampleItems: unknown[] = [];
   const sampleResults: unknown[] = [];
+  let factor: number = CROSSING_FACTOR.number;
   for (let k = 0; k < n; k++) {
     const i = Math.floor((k * count) / n);
     sampleItems.push(items[i]);
     sampleResults.push(results[i]);
+    factor = Math.max(factor, crossingFactor(items[i]), crossingFactor(results[i]));
   }
   try {
     // The first clones after other work pay for warming the serializer (8-14 us, where the next one
@@ -133,10 +156,28 @@ export function crossingCostMs(items: ArrayLike<unknown>, results: ArrayLike<unk
       structuredClone(sampleResults);
       best = Math.min(best, performance.now() - t0);
     }
-    return best / n;
+    return (factor * best) / n;
   } catch {
     return 0;
   }
+}
+
+/**
+ * How many times its clone moving a value of this kind costs (see
+ * `CROSSING_FACTOR`): a sample's factor is the largest among its items and
+ * results.
+ *
+ * @example
+ * ```ts
+ * crossingFactor(1.5); // 3
+ * crossingFactor('text'); // 6
+ * crossingFactor({ id: 1 }); // 4
+ * ```
+ */
+export function crossingFactor(value: unknown): number {
+  if (typeof value === 'string') return CROSSING_FACTOR.string;
+  // Numbers, and the other primitives, which cross as a few bytes too.
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? CROSSING_FACTOR.other : CROSSING_FACTOR.number;
 }
 
 /** From this measured cost per item (ms), a function's next call skips the probe and starts on the workers. */

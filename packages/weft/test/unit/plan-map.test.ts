@@ -1,7 +1,7 @@
 // How parallelMap decides to stay on the calling thread, and the calling thread's loop (internals).
 // The outcome through the public API, wherever items run, is checked in the conformance suites.
 import { describe, expect, it } from 'vitest';
-import { crossingCostMs, worthGoingParallel } from '../../src/map/plan-map.js';
+import { crossingCostMs, crossingFactor, worthGoingParallel } from '../../src/map/plan-map.js';
 import { inlineLoop, runInline } from '../../src/map/run-inline.js';
 import { TaskError } from '../../src/errors.js';
 
@@ -9,19 +9,29 @@ describe('worthGoingParallel', () => {
   const warm = { remaining: 100_000, participants: 2, coldWorkers: 0 };
 
   it('goes parallel for 1 us items when moving them is measured cheap (numbers)', () => {
-    // 50 ms each on two workers + 4 x 0.05 us per item moved = 70 ms, against 100 ms here.
-    expect(worthGoingParallel({ ...warm, perItemMs: 0.001, crossingMs: 0.00005 })).toBe(true);
+    // 50 ms each on two workers + 1 ms + 0.15 us per item moved = 66 ms, against 100 ms here.
+    expect(worthGoingParallel({ ...warm, perItemMs: 0.001, crossingMs: 0.00015 })).toBe(true);
   });
 
   it('stays here when moving an item costs about what it saves', () => {
-    expect(worthGoingParallel({ ...warm, perItemMs: 0.0001, crossingMs: 0.00005 })).toBe(false);
-    // Small objects: 1.2 us to clone each one and its result.
-    expect(worthGoingParallel({ ...warm, perItemMs: 0.002, crossingMs: 0.0012 })).toBe(false);
+    expect(worthGoingParallel({ ...warm, perItemMs: 0.0001, crossingMs: 0.00015 })).toBe(false);
+    // Small objects: 1.2 us to clone each one and its result, 4.8 us to move them.
+    expect(worthGoingParallel({ ...warm, perItemMs: 0.002, crossingMs: 0.0048 })).toBe(false);
+    // Within 10% of the time here: not worth the gamble (49 ms on workers against 50 ms here).
+    expect(worthGoingParallel({ ...warm, perItemMs: 0.0005, crossingMs: 0.00023 })).toBe(false);
   });
 
   it('values passed by identity cost nothing to move; unmeasured ones a rough figure', () => {
     expect(worthGoingParallel({ ...warm, perItemMs: 0.0003, crossingMs: 0 })).toBe(true);
     expect(worthGoingParallel({ ...warm, perItemMs: 0.001 })).toBe(false);
+  });
+
+  it('keeps a job of a few milliseconds here: handing it over and hearing back costs about one', () => {
+    // 750 items of 3 us left after the probe: 2.25 ms here, against 1.13 + 1 + 0.11 ms.
+    const few = { perItemMs: 0.003, participants: 2, coldWorkers: 0, crossingMs: 0.00015 };
+    expect(worthGoingParallel({ ...few, remaining: 750 })).toBe(false);
+    // Four times as many: 9 ms here, against 4.5 + 1 + 0.45 ms.
+    expect(worthGoingParallel({ ...few, remaining: 3_000 })).toBe(true);
   });
 
   it('counts worker start-up, and never goes parallel with no participant', () => {
@@ -40,6 +50,16 @@ describe('crossingCostMs', () => {
     const cost = crossingCostMs(items, results, 300);
     expect(cost).toBeGreaterThan(0);
     expect(Number.isFinite(cost)).toBe(true);
+  });
+
+  it('weighs what the sample holds: strings cost more to move against their clone than numbers', () => {
+    expect(crossingFactor(1)).toBe(3);
+    expect(crossingFactor(-0.5)).toBe(3);
+    expect(crossingFactor('w')).toBe(6);
+    expect(crossingFactor({ id: 1 })).toBe(4);
+    expect(crossingFactor([1, 2])).toBe(4);
+    expect(crossingFactor(undefined)).toBe(3);
+    expect(crossingFactor(true)).toBe(3);
   });
 
   it('is 0 when nothing ran or a result cannot be cloned (sending it says why)', () => {
