@@ -153,7 +153,8 @@ export interface ResultsMessage {
   readonly jobId: number;
   /** Start index of each batch; `values[k]` holds the results of the batch starting at `starts[k]`. */
   readonly starts: readonly number[];
-  readonly values: readonly (readonly unknown[])[];
+  /** Each batch's results: an array, or where every one is a number a `Float64Array` (its buffer transferred). */
+  readonly values: readonly ArrayLike<unknown>[];
 }
 
 /** Worker → caller: one item's call failed (or its result could not be sent). */

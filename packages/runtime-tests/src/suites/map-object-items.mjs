@@ -132,6 +132,21 @@ describe('map over long arrays of strings and numbers', () => {
       expect(await pool.map(items, describe, { inline: 'never' })).toEqual(items.map(describe));
     }));
 
+  it('numeric results come back as themselves, and as what they are in a batch that mixes kinds', () =>
+    withPool(2, async (pool) => {
+      const random = seededRandom(11);
+      const special = [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, 5e-324, 0x7fffffff, -(2 ** 31)];
+      const items = Array.from({ length: 60_000 }, (_, i) => (i % 5 === 0 ? special[i % special.length] : (random() - 0.5) * 1e12));
+      const same = (x) => x;
+      const out = await pool.map(items, same, { inline: 'never' });
+      expect(Array.isArray(out)).toBe(true);
+      expect(out.length).toBe(items.length);
+      expect(out.every((x, i) => Object.is(x, items[i]))).toBe(true);
+      // Numbers with, now and then, something else: the batches holding it come back as arrays, the rest as numbers.
+      const mixed = (x, i) => (i % 9_999 === 0 ? { at: i } : i % 4_001 === 0 ? `s${i}` : x * 2);
+      expect(await pool.map(items, mixed, { inline: 'never', chunkSize: 1_000 })).toEqual(items.map(mixed));
+    }));
+
   it('an item that cannot be sent, far into a long array, is refused naming its index, and the pool stays usable', () =>
     withPool(2, async (pool) => {
       const items = strings(30_000, 6);

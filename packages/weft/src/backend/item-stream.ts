@@ -186,7 +186,7 @@ export interface ItemStreamReader {
  */
 export function itemStreamReader(
   shared: SharedArrayBuffer,
-  decode: (bytes: Uint8Array) => unknown[],
+  decode: (bytes: Uint8Array) => ArrayLike<unknown>,
   stopped: () => boolean,
 ): ItemStreamReader {
   const words = new Int32Array(shared, 0, TABLE);
@@ -196,7 +196,7 @@ export function itemStreamReader(
   const header = new Int32Array(shared, 0, TABLE + blocks * ENTRY_WORDS);
   const start = dataStart(blocks);
   let current = -1;
-  let items: unknown[] = [];
+  let items: ArrayLike<unknown> = [];
   const blockOf = (index: number): number => Math.floor((index - from) / blockSize);
   return {
     reserve(first: number, end: number, delta: number): void {

@@ -55,14 +55,15 @@ const TRANSFER_PER_ITEM_MS = 0.0002;
  * decoding on both sides, the results' messages and the garbage they leave.
  * Measured as the wall time per item of `x => x` on 2 workers (400,000
  * items, streamed) against the clone of a packed sample of 128, two runs:
- * integers 0.097-0.121 us against 0.05 (1.9-2.5x), doubles 0.11-0.13 against
- * 0.04 (2.8-3.1x), flat strings of 110 bytes 0.64-0.86 against 0.15
- * (4.1-6.0x), small objects 1.16-1.22 against 0.84 (1.4-1.5x). Each factor
+ * integers 0.050-0.056 us against 0.065-0.074 (0.75x), doubles 0.051-0.053
+ * against 0.039-0.043 (1.2-1.35x; both with their results back as
+ * `Float64Array`s), flat strings of 110 bytes 0.64-0.66 against 0.11
+ * (5.8-6.0x), small objects 1.30-1.37 against 0.82 (1.6-1.7x). Each factor
  * covers the worst of its kind; objects, whose shapes vary most, and
- * anything mixed keep the old single factor, 4. Leaning towards the calling
- * thread: a wrong guess costs least there.
+ * anything mixed keep 4. Leaning towards the calling thread: a wrong guess
+ * costs least there.
  */
-const CROSSING_FACTOR = { number: 3, string: 6, other: 4 } as const;
+const CROSSING_FACTOR = { number: 1.5, string: 6, other: 4 } as const;
 /**
  * Going parallel must be expected to save at least this share of the time
  * here: near the break-even the estimate is within its own error, and a
@@ -169,7 +170,7 @@ export function crossingCostMs(items: ArrayLike<unknown>, results: ArrayLike<unk
  *
  * @example
  * ```ts
- * crossingFactor(1.5); // 3
+ * crossingFactor(1.5); // 1.5
  * crossingFactor('text'); // 6
  * crossingFactor({ id: 1 }); // 4
  * ```

