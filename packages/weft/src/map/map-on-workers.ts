@@ -19,8 +19,8 @@ import { checkFunction, checkInteger, checkOneOf, checkSignal, describeValue, to
 import { dispatchMap } from './dispatch-map.js';
 import { mapNested } from './nested-map.js';
 import { currentScheduler } from '../task/current-scheduler.js';
-import { crossingCostMs, knownExpensiveCost, PROBE_BUDGET_MS, probeBudgetMs, minChunkFor, rememberCost, worthGoingParallel } from './plan-map.js';
-import { inlineLoop, runInline, settleInline } from './run-inline.js';
+import { crossingCostMs, knownExpensiveCost, minChunkFor, rememberCost, worthGoingParallel } from './plan-map.js';
+import { inlineLoop, probeInline, runInline, settleInline } from './run-inline.js';
 import { canBlock } from '../sync/futex.js';
 
 
@@ -201,32 +201,15 @@ async function run<T, R, C>(
   if (known !== undefined) perItemMs = known;
   else if (probes && local) {
     const loop = inlineLoop(local);
-    const t0 = performance.now();
-    let batch = 1;
-    let batches = 0;
+    // In a function of its own, not in this async one: compiled into it, the items' loop ran slower.
+    const probed = probeInline(where, items, local, ctx, results, copies, loop);
+    next = probed.next;
+    perItemMs = probed.perItemMs;
     let sawAsync = false;
-    let batchStart = t0;
-    while (next < total) {
-      const from = next;
-      const step = runInline(where, items, local, ctx, results, from, Math.min(total, from + batch), copies, loop);
-      next = step.next;
-      const now = performance.now();
-      // The cheapest batch is the estimate: a GC pause or a first-call compile inflates one batch, not all.
-      const batchPerItem = (now - batchStart) / (next - from);
-      perItemMs = perItemMs === undefined ? batchPerItem : Math.min(perItemMs, batchPerItem);
-      batchStart = now;
-      batches++;
-      if (step.pending) {
-        // Async work: settle this one, and let workers run the rest concurrently.
-        await settleInline(where, results, next - 1, copies);
-        sawAsync = true;
-        break;
-      }
-      const elapsed = now - t0;
-      // Decide after two batches at least, unless one item alone was clearly expensive; a large job is
-      // probed longer, so that the function is compiled when it is measured (see probeBudgetMs).
-      if (elapsed >= Math.max(PROBE_BUDGET_MS * (batches >= 2 ? 1 : 10), probeBudgetMs(perItemMs, total))) break;
-      batch *= 2;
+    if (probed.pending) {
+      // Async work: settle this one, and let workers run the rest concurrently.
+      await settleInline(where, results, next - 1, copies);
+      sawAsync = true;
     }
     perItemMs ??= 0;
     rememberCost(fn, perItemMs);

@@ -7,6 +7,7 @@
 import { describeThrown } from '../codec/error-codec.js';
 import { TaskError } from '../errors.js';
 import { crossingCopy, unsendableResult } from '../memory/result-crossing.js';
+import { PROBE_BUDGET_MS, probeBudgetMs } from './plan-map.js';
 
 /** The error a failing item rejects with, wherever it ran. */
 export function itemFailure(where: string, index: number, cause: unknown): TaskError {
@@ -21,8 +22,9 @@ interface Failure {
 
 /**
  * A loop over `items[from..to)`: returns `to` when done, `-(i + 2)` when item
- * `i` returned a promise-like (stored unresolved), `-1` when an item threw
- * (recorded in `failure`).
+ * `i` returned an object or a function (stored as it is: a promise-like to
+ * await, or a result to copy), `-1` when an item threw (recorded in
+ * `failure`). Primitive results, the common case, need nothing more.
  */
 export type Loop = (
   fn: (...args: unknown[]) => unknown,
@@ -42,7 +44,7 @@ const LOOP_BODY = `
       const item = items[i];
       const value = fn(copy !== undefined && typeof item === 'object' && item !== null ? copy(item) : item, i, context);
       results[i] = value;
-      if (typeof value === 'object' && value !== null && typeof value.then === 'function') return -(i + 2);
+      if ((typeof value === 'object' && value !== null) || typeof value === 'function') return -(i + 2);
     }
   } catch (error) {
     failure.index = i;
@@ -59,7 +61,7 @@ const sharedLoop: Loop = (fn, items, context, results, from, to, failure, copy) 
       const item = items[i];
       const value = fn(copy !== undefined && typeof item === 'object' && item !== null ? copy(item) : item, i, context);
       results[i] = value;
-      if (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function') return -(i + 2);
+      if ((typeof value === 'object' && value !== null) || typeof value === 'function') return -(i + 2);
     }
   } catch (error) {
     failure.index = i;
@@ -122,24 +124,28 @@ export function runInline<T, C>(
   loop: Loop = inlineLoop(fn),
 ): { next: number; pending: boolean } {
   const failure: Failure = { index: -1, error: undefined };
-  const end = loop(fn as (...args: unknown[]) => unknown, items, context, results, from, to, failure, copies ? crossingCopy : undefined);
-  if (end === -1) throw itemFailure(where, failure.index, failure.error);
-  const next = end < -1 ? -end - 1 : end;
-  // The promise-like at next - 1 is copied once settled.
-  if (copies) copyResults(where, results, from, end < -1 ? next - 1 : next);
-  return { next, pending: end < -1 };
+  const copy = copies ? crossingCopy : undefined;
+  let at = from;
+  for (;;) {
+    const end = loop(fn as (...args: unknown[]) => unknown, items, context, results, at, to, failure, copy);
+    if (end === -1) throw itemFailure(where, failure.index, failure.error);
+    if (end >= 0) return { next: end, pending: false };
+    // An object or a function at `i`: a promise-like stops here (copied once settled); anything else
+    // is replaced by its copy, or refused, and the loop goes on after it.
+    const i = -end - 2;
+    const value = results[i];
+    if (typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function') return { next: i + 1, pending: true };
+    if (copies) copyResult(where, results, i);
+    at = i + 1;
+  }
 }
 
-/** Replace `results[from..to)` by the copies a worker's caller would get; refuse one that cannot be copied. */
-function copyResults(where: string, results: unknown[], from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    const value = results[i];
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
-    try {
-      results[i] = crossingCopy(value);
-    } catch (err) {
-      throw itemFailure(where, i, unsendableResult(i, err));
-    }
+/** Replace `results[i]` by the copy a worker's caller would get; refuse one that cannot be copied. */
+function copyResult(where: string, results: unknown[], i: number): void {
+  try {
+    results[i] = crossingCopy(results[i]);
+  } catch (err) {
+    throw itemFailure(where, i, unsendableResult(i, err));
   }
 }
 
@@ -150,5 +156,62 @@ export async function settleInline(where: string, results: unknown[], index: num
   } catch (err) {
     throw itemFailure(where, index, err);
   }
-  if (copies) copyResults(where, results, index, index + 1);
+  if (copies) copyResult(where, results, index);
+}
+
+/** What {@link probeInline} found. */
+export interface Probed {
+  /** The index after the last item run. */
+  readonly next: number;
+  /** The cheapest batch's cost per item (ms). */
+  readonly perItemMs: number | undefined;
+  /** The item at `next - 1` returned a promise-like, stored unresolved in `results`. */
+  readonly pending: boolean;
+}
+
+/**
+ * The probe: run items here from 0, in batches that double, until
+ * {@link PROBE_BUDGET_MS} is spent (ten times that while only one batch has
+ * run: one item alone may be the whole answer), or longer for a large job
+ * ({@link probeBudgetMs}), or all are done, or an item returned a promise-like. The cheapest batch
+ * gives the cost per item: a GC pause or a first-call compile inflates one
+ * batch, not all.
+ *
+ * @example
+ * ```ts
+ * const { next, perItemMs } = probeInline('parallelMap', items, fn, ctx, results, true, inlineLoop(fn));
+ * ```
+ */
+export function probeInline<T, C>(
+  where: string,
+  items: ArrayLike<T>,
+  fn: (item: T, index: number, context: C) => unknown,
+  context: C,
+  results: unknown[],
+  copies: boolean,
+  loop: Loop,
+): Probed {
+  const total = items.length;
+  const t0 = performance.now();
+  let next = 0;
+  let perItemMs: number | undefined;
+  let batch = 1;
+  let batches = 0;
+  let batchStart = t0;
+  while (next < total) {
+    const from = next;
+    const step = runInline(where, items, fn, context, results, from, Math.min(total, from + batch), copies, loop);
+    next = step.next;
+    const now = performance.now();
+    const batchPerItem = (now - batchStart) / (next - from);
+    perItemMs = perItemMs === undefined ? batchPerItem : Math.min(perItemMs, batchPerItem);
+    batchStart = now;
+    batches++;
+    if (step.pending) return { next, perItemMs, pending: true };
+    // Decide after two batches at least, unless one item alone was clearly expensive; a large job is
+    // probed longer, so that the function is compiled when it is measured (see probeBudgetMs).
+    if (now - t0 >= Math.max(PROBE_BUDGET_MS * (batches >= 2 ? 1 : 10), probeBudgetMs(perItemMs, total))) break;
+    batch *= 2;
+  }
+  return { next, perItemMs, pending: false };
 }
