@@ -159,7 +159,9 @@ function serializedBlock(bytes: Uint8Array): EncodedBlock {
 
 /**
  * The matching decoder, `deserialize` reading a serialized block (copying
- * typed arrays out of shared memory; only Node writes those).
+ * typed arrays out of shared memory; only Node writes those). One decoder
+ * per reader: a block of numbers comes back in a typed array the next
+ * block of numbers reuses.
  *
  * @example
  * ```ts
@@ -167,6 +169,9 @@ function serializedBlock(bytes: Uint8Array): EncodedBlock {
  * ```
  */
 export function blockDecoder(deserialize?: () => (bytes: Uint8Array) => unknown[]): (bytes: Uint8Array) => ArrayLike<unknown> {
+  // Numbers are read into one typed array per decoder (one reader, one job), reused by the next block:
+  // a reader keeps only its current block, and a fresh array per block was garbage the size of the input.
+  let scratch = new Float64Array(0);
   return (bytes) => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const tag = view.getUint8(0);
@@ -178,7 +183,8 @@ export function blockDecoder(deserialize?: () => (bytes: Uint8Array) => unknown[
     if (tag === NUMBERS) {
       // One copy of the bytes where this machine stores float64s as they were written (little-endian),
       // into a typed array the worker reads items from: 20% less than reading each into an array.
-      const numbers = new Float64Array(count);
+      if (scratch.length < count) scratch = new Float64Array(count);
+      const numbers = scratch.length === count ? scratch : scratch.subarray(0, count);
       if (LITTLE_ENDIAN) new Uint8Array(numbers.buffer).set(bytes.subarray(HEAD, HEAD + 8 * count));
       else for (let k = 0; k < count; k++) numbers[k] = view.getFloat64(HEAD + 8 * k, true);
       return numbers;
