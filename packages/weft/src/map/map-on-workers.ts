@@ -201,7 +201,7 @@ async function run<T, R, C>(
   if (known !== undefined) perItemMs = known;
   else if (probes && local) {
     const loop = inlineLoop(local);
-    // In a function of its own, not in this async one: compiled into it, the items' loop ran slower.
+    // The probe proper (run-inline.ts): synchronous, apart from this async function.
     const probed = probeInline(where, items, local, ctx, results, copies, loop);
     next = probed.next;
     perItemMs = probed.perItemMs;
