@@ -173,9 +173,9 @@ export interface Probed {
  * The probe: run items here from 0, in batches that double, until
  * {@link PROBE_BUDGET_MS} is spent (ten times that while only one batch has
  * run: one item alone may be the whole answer), or longer for a large job
- * ({@link probeBudgetMs}), or all are done, or an item returned a promise-like. The cheapest batch
- * gives the cost per item: a GC pause or a first-call compile inflates one
- * batch, not all.
+ * ({@link probeBudgetMs}), or all are done, or an item returned a
+ * promise-like. The cheapest batch gives the cost per item: a GC pause or a
+ * first-call compile inflates one batch, not all.
  *
  * @example
  * ```ts
