@@ -125,7 +125,11 @@ export function bytesTransport(memory: SchedulerMemory): SlotTransport {
       return writeOutcome(memory, slot, state, state === TaskState.Failed ? serializeThrown(outcome) : outcome, flags, post);
     },
     takeOutcome(slot, state, length) {
-      if (state === TaskState.Cancelled || length <= 0) return undefined;
+      if (state === TaskState.Cancelled) return undefined;
+      if (length <= 0) {
+        // A failure always writes its error, unless it did not fit (worker-recovery's failSlot): never undefined.
+        return state === TaskState.Failed ? new Error('The task failed, and its error was too large for its slot') : undefined;
+      }
       const value = payloads.read(memory.payloadAt(slot), length);
       return state === TaskState.Failed ? deserializeThrown(value as SerializedValue) : value;
     },

@@ -63,6 +63,11 @@ describe('bytesTransport (workers)', () => {
     expect(revived.code).toBe('WEFT_TASK_FAILED');
     expect((revived.cause as Error).message).toBe('inner');
 
+    // A failure whose error did not fit its slot (length 0) is still an error, never undefined.
+    const unwritten = transport.takeOutcome(12, TaskState.Failed, 0) as Error;
+    expect(unwritten).toBeInstanceOf(Error);
+    expect(unwritten.message).toMatch(/too large for its slot/);
+
     const cancelled = transport.putOutcome(10, TaskState.Cancelled, 'ignored', 0, noPost);
     expect(cancelled.length).toBe(0);
     expect(transport.takeOutcome(10, cancelled.state, cancelled.length)).toBeUndefined();
